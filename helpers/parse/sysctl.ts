@@ -1,7 +1,60 @@
 import { ParseError } from './errors.ts';
 import type { SysctlState } from './types.ts';
 
-/** STUB: to be implemented. */
+const FORMAT = 'sysctl';
+
+// sysctl prints `key = value`; a value may be empty (`key = `, often saved without the trailing space)
+// or hold tabs (`net.ipv4.ip_local_port_range = 32768\t60999`), kept verbatim.
+const KEY = /^[^\s=]+$/;
+const BLANK = /^\s*$/;
+
+/**
+ * Parses the `key = value` lines printed by `sysctl key...` into `{ values: { key: value } }`.
+ * Blank lines are skipped; anything else (a `sysctl: cannot stat ...` error, `sysctl -n` values,
+ * sysctl.conf `key=value` syntax) is a ParseError naming the line.
+ */
 export function parseSysctl(text: string): SysctlState {
-  throw new ParseError('sysctl', 1, text.split('\n')[0] ?? '', 'not implemented');
+  const values: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i] ?? '';
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const eq = line.indexOf(' =');
+    const key = eq > 0 ? line.slice(0, eq) : '';
+    // `key = value` or `key =` (empty value saved without its trailing space); the key has no blanks or `=`.
+    const shaped = eq > 0 && (line.length === eq + 2 || line.charCodeAt(eq + 2) === 32) && KEY.test(key);
+    if (!shaped) {
+      if (BLANK.test(line)) continue;
+      throw new ParseError(FORMAT, i + 1, line, reasonFor(line));
+    }
+    const value = line.slice(eq + 3);
+    if (Object.hasOwn(values, key)) {
+      const before = values[key];
+      if (before !== value) {
+        throw new ParseError(
+          FORMAT,
+          i + 1,
+          line,
+          `${key} is printed twice with different values (${JSON.stringify(before)} then ${JSON.stringify(value)}): read it once`,
+        );
+      }
+      continue;
+    }
+    // A plain assignment of `__proto__` would replace the prototype instead of storing the value.
+    if (key === '__proto__') {
+      Object.defineProperty(values, key, { value, enumerable: true, writable: true, configurable: true });
+    } else values[key] = value;
+  }
+  return { values };
+}
+
+function reasonFor(line: string): string {
+  if (line.startsWith('sysctl: ')) {
+    return 'sysctl reported an error instead of a value (does the key exist in this network namespace?)';
+  }
+  if (/^\S+=/.test(line)) return 'sysctl.conf syntax `key=value`: expected sysctl output `key = value`';
+  if (!line.includes(' = ')) {
+    return 'expected `key = value` (output of `sysctl key`; `sysctl -n` prints no keys, run it without -n)';
+  }
+  return 'expected `key = value` with a key without spaces at the start of the line';
 }

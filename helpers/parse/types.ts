@@ -28,6 +28,12 @@ export interface IpvsRealServer {
   readonly activeConns: number;
   readonly inactiveConns: number;
   readonly stats?: IpvsCounters;
+  /** `PersistConn` column of `ipvsadm -Ln --persistent-conn` (only that form has it). */
+  readonly persistentConns?: number;
+  /** `Uthreshold` column of `ipvsadm -Ln --thresholds` (only that form has it). */
+  readonly upperThreshold?: number;
+  /** `Lthreshold` column of `ipvsadm -Ln --thresholds` (only that form has it). */
+  readonly lowerThreshold?: number;
 }
 
 export interface IpvsVirtualServer {
@@ -43,12 +49,24 @@ export interface IpvsVirtualServer {
   readonly flags: readonly string[];
   readonly realServers: readonly IpvsRealServer[];
   readonly stats?: IpvsCounters;
+  /**
+   * Address family of an FWM service, which its address (the mark) cannot tell: `ipvsadm` prints
+   * `FWM  5 IPv6` for IPv6 marks. Set only for FWM services whose source shows it (not /proc/net/ip_vs).
+   */
+  readonly family?: 'inet' | 'inet6';
 }
 
 /** `ipvsadm -Ln` (any of its list forms). */
 export interface IpvsTable {
   readonly version: string | null;
   readonly connectionTableSize: number | null;
+  /**
+   * Set only when the text was one of ipvsadm's column forms (`--stats`, `--rate`, `--thresholds`,
+   * `--persistent-conn`) instead of the plain list. Those forms do not print every column of the
+   * plain list, and the fields they lack hold placeholders (see parseIpvsadm): never judge
+   * scheduler, persistence, forward, weight or connection counts of a table that has `listForm`.
+   */
+  readonly listForm?: 'stats' | 'rate' | 'thresholds' | 'persistent-conn';
   readonly virtualServers: readonly IpvsVirtualServer[];
 }
 

@@ -1,0 +1,36 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { loadBundleFile } from '../helpers/bundle/load.ts';
+import { parseSuiteConfig } from '../helpers/config.ts';
+import { recordLiveBundle } from '../helpers/live/run.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Path of the observation bundle every suite judges. */
+    bundlePath: string;
+  }
+}
+
+/**
+ * Gives the suites their one observation bundle: the replay file the user named, or a live run
+ * recorded now. A live run that fails still yields a bundle (with `failure` set), so the suites
+ * run, fail with the reason, and a report is written.
+ */
+export default async function setup(project: TestProject): Promise<void> {
+  const config = parseSuiteConfig(process.env);
+  if (config.bundlePath !== null) {
+    loadBundleFile(config.bundlePath); // refuse an unreadable or unknown-version bundle before any test runs
+    project.provide('bundlePath', config.bundlePath);
+    return;
+  }
+  const log = (line: string): void => {
+    process.stderr.write(`[kind-ipvs] ${line}\n`);
+  };
+  const bundle = await recordLiveBundle(config, log);
+  mkdirSync(config.reportsDir, { recursive: true });
+  const path = join(config.reportsDir, 'bundle.json');
+  writeFileSync(path, `${JSON.stringify(bundle, null, 2)}\n`);
+  log(`observation bundle written to ${path}`);
+  project.provide('bundlePath', path);
+}
