@@ -28,10 +28,12 @@ export default defineConfig({
         },
       },
     ],
-    reporters: [
-      'default',
-      ['allure-vitest/reporter', { resultsDir }],
-      ['junit', { outputFile: 'reports/junit.xml' }],
-    ],
+    reporters: judging
+      ? [
+          'default',
+          ['allure-vitest/reporter', { resultsDir }],
+          ['junit', { outputFile: 'reports/junit.xml' }],
+        ]
+      : ['default'],
   },
 });
