@@ -12,14 +12,21 @@ describe('kind/versions.json', () => {
   });
 
   it('refuses an image without a digest', () => {
-    const text = JSON.stringify({ reference: 'v0.24.0', pairs: [{ kind: 'v0.24.0', image: 'kindest/node:v1.31.0', matrix: true }] });
+    const text = JSON.stringify({
+      reference: 'v0.24.0',
+      pairs: [{ kind: 'v0.24.0', image: 'kindest/node:v1.31.0', matrix: true }],
+    });
     expect(() => parseKindVersions(text)).toThrow(/pairs\.0\.image: must be kindest\/node:vX\.Y\.Z@sha256/);
   });
 
   it('refuses a reference without a pair and duplicate kind versions', () => {
     const pair = { kind: 'v0.24.0', image: IMG, matrix: true };
-    expect(() => parseKindVersions(JSON.stringify({ reference: 'v0.25.0', pairs: [pair] }))).toThrow(/reference v0\.25\.0 has no pair/);
-    expect(() => parseKindVersions(JSON.stringify({ reference: 'v0.24.0', pairs: [pair, pair] }))).toThrow(/listed twice/);
+    expect(() => parseKindVersions(JSON.stringify({ reference: 'v0.25.0', pairs: [pair] }))).toThrow(
+      /reference v0\.25\.0 has no pair/,
+    );
+    expect(() => parseKindVersions(JSON.stringify({ reference: 'v0.24.0', pairs: [pair, pair] }))).toThrow(
+      /listed twice/,
+    );
     expect(() => parseKindVersions('{')).toThrow(/not JSON/);
   });
 

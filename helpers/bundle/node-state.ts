@@ -93,10 +93,7 @@ export function canonicalIp(address: string): string {
   return address;
 }
 
-function section(
-  snapshot: NodeSnapshot,
-  name: NodeSectionName,
-): SectionResult<string> {
+function section(snapshot: NodeSnapshot, name: NodeSectionName): SectionResult<string> {
   // Bundles are JSON from disk: a section can be missing even though the type says it cannot.
   const s: Section | undefined = snapshot.sections[name];
   if (s === undefined) return { ok: false, reason: `${name} missing from the bundle` };
@@ -134,11 +131,16 @@ function trimmed(snapshot: NodeSnapshot, name: NodeSectionName): SectionResult<s
   return raw.ok ? { ok: true, value: raw.value.trim() } : raw;
 }
 
-/** Parses every section of a node snapshot; never throws, a bad section becomes a reason. */
-export function nodeStateFromSnapshot(
-  snapshot: NodeSnapshot,
-  parsers: NodeParsers = DEFAULT_PARSERS,
-): NodeState {
+/**
+ * Parses every section of a node snapshot; never throws, a bad section becomes a reason. One
+ * parameter only, so `snapshot.nodes.map(nodeStateFromSnapshot)` is safe.
+ */
+export function nodeStateFromSnapshot(snapshot: NodeSnapshot): NodeState {
+  return nodeStateWithParsers(snapshot, DEFAULT_PARSERS);
+}
+
+/** {@link nodeStateFromSnapshot} with other parsers (tests, or a bundle recorded with other tools). */
+export function nodeStateWithParsers(snapshot: NodeSnapshot, parsers: NodeParsers): NodeState {
   const ipvs = parsed(snapshot, 'proc-ip-vs', parsers.procIpVs);
   return {
     name: snapshot.node,
@@ -159,7 +161,7 @@ export function nodeStatesFromSnapshot(
   snapshot: Snapshot,
   parsers: NodeParsers = DEFAULT_PARSERS,
 ): NodeState[] {
-  return snapshot.nodes.map((n) => nodeStateFromSnapshot(n, parsers));
+  return snapshot.nodes.map((n) => nodeStateWithParsers(n, parsers));
 }
 
 /** Kernel HZ values seen in practice (CONFIG_HZ choices). */

@@ -84,10 +84,16 @@ describe('parseSysctl edge cases', () => {
     expect(parseErrorOf(' a.b = 1').line).toBe(1);
   });
 
-  it('stores a key named __proto__ as data, not as the prototype', () => {
-    const { values } = parseSysctl('__proto__ = 1');
+  it('stores keys named like Object.prototype members as data', () => {
+    const { values } = parseSysctl('__proto__ = 1\ntoString = 2\nconstructor = 3\ntoString = 2');
     expect(Object.hasOwn(values, '__proto__')).toBe(true);
     expect(Object.getPrototypeOf(values)).toBe(Object.prototype);
+    expect(Object.entries(values)).toEqual([
+      ['__proto__', '1'],
+      ['toString', '2'],
+      ['constructor', '3'],
+    ]);
+    expect(parseErrorOf('toString = 2\ntoString = 3').line).toBe(2);
   });
 });
 

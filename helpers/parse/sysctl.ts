@@ -28,8 +28,9 @@ export function parseSysctl(text: string): SysctlState {
       throw new ParseError(FORMAT, i + 1, line, reasonFor(line));
     }
     const value = line.slice(eq + 3);
-    if (Object.hasOwn(values, key)) {
-      const before = values[key];
+    const before: unknown = values[key];
+    // One lookup for the common new key; hasOwn only when something (maybe inherited, e.g. `toString`) is there.
+    if (before !== undefined && Object.hasOwn(values, key)) {
       if (before !== value) {
         throw new ParseError(
           FORMAT,

@@ -35,7 +35,8 @@ export function observed(): Observed {
       let s = states.get(label);
       if (!s) {
         const snap = snapshotOf(bundle, label);
-        if (snap.nodes.length === 0) throw new BundleError(`the '${label}' snapshot holds no node observations`);
+        if (snap.nodes.length === 0)
+          throw new BundleError(`the '${label}' snapshot holds no node observations`);
         s = snap.nodes.map(nodeStateFromSnapshot);
         states.set(label, s);
       }
