@@ -31,7 +31,7 @@ async function spreadFindings(kind: TrafficKind): Promise<Finding[]> {
   for (const s of samples(kind)) {
     const verdict = judgeSpread(s.answers, backends);
     await attachHistogram(`${s.client} -> ${s.target}`, {
-      histogram: verdict.histogram,
+      histogram: Object.fromEntries(verdict.histogram.map((b) => [b.backend, b.observed])),
       text: verdict.message,
     });
     if (verdict.kind !== 'round-robin') {

@@ -577,6 +577,16 @@ export const MUTANTS: readonly Mutant[] = [
       ),
   ),
 
+  edits(
+    'ipvs-sysctl-expire-nodest-off',
+    "worker's net.ipv4.vs.expire_nodest_conn is 0 (kube-proxy sets 1 so connections to removed real servers fail fast).",
+    t('suites/strict-arp.test.ts', 'the IPVS sysctls kube-proxy sets are in place on every node'),
+    (b) =>
+      editSection(b, { node: W1, section: 'sysctl' }, (text) =>
+        replaceOnce(text, 'net.ipv4.vs.expire_nodest_conn = 1\n', 'net.ipv4.vs.expire_nodest_conn = 0\n'),
+      ),
+  ),
+
   // ---- subnet layout ----
   edits(
     'kubeadm-subnet-mismatch',

@@ -37,6 +37,8 @@ export const SUITE_TESTS = {
     'the kube-proxy ConfigMap sets ipvs.strictARP to true',
     'arp_ignore is 1 and arp_announce is 2 for all interfaces on every node',
     'the effective arp_ignore and arp_announce of every interface are strict on every node',
+    // Added by the integrator after /tmp/suites.md was written.
+    'the IPVS sysctls kube-proxy sets are in place on every node',
   ],
   'suites/layout.test.ts': [
     'kubeadm-config has the configured podSubnet and serviceSubnet',
