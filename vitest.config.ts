@@ -25,6 +25,9 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           sequence: { concurrent: false },
+          // The suites only read one bundle: one worker, one module graph (parsed once) for every file.
+          isolate: false,
+          fileParallelism: false,
         },
       },
     ],

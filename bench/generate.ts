@@ -141,7 +141,9 @@ export function iptablesSave(lines: number): Generated {
           : `-A ${svc} -m comment --comment "${name} -> ${ep}:8080" -j ${sep}`,
       );
       sepRules.push(`-A ${sep} -s ${ep}/32 -m comment --comment ${name} -j KUBE-MARK-MASQ`);
-      sepRules.push(`-A ${sep} -p tcp -m comment --comment ${name} -m tcp -j DNAT --to-destination ${ep}:8080`);
+      sepRules.push(
+        `-A ${sep} -p tcp -m comment --comment ${name} -m tcp -j DNAT --to-destination ${ep}:8080`,
+      );
     }
   }
   // concat, not push(...spread): tens of thousands of arguments overflow the stack.
@@ -211,7 +213,9 @@ export function ipsetSave(members: number): Generated {
   for (let i = 0; i < nodePorts; i++) out.push(`add KUBE-NODE-PORT-TCP ${30000 + i}`);
   out.push(`create KUBE-IPVS-IPS hash:ip ${hashOpts(ipvsIps, '0x7e0f11a2')}`);
   for (let i = 0; i < ipvsIps; i++) out.push(`add KUBE-IPVS-IPS ${ipv4(10, 200, i)}`);
-  out.push(`create KUBE-6-CLUSTER-IP hash:ip,port family inet6 hashsize 1024 maxelem 65536 bucketsize 12 initval 0x93e4894f`);
+  out.push(
+    `create KUBE-6-CLUSTER-IP hash:ip,port family inet6 hashsize 1024 maxelem 65536 bucketsize 12 initval 0x93e4894f`,
+  );
   return { text: `${out.join('\n')}\n`, expect: { sets: 5, members } };
 }
 
@@ -311,7 +315,11 @@ export function sysctlLines(lines: number): Generated {
   const out: string[] = [];
   for (let i = 0; i < lines; i++) {
     const key = CONF_KEYS[i % CONF_KEYS.length] ?? 'arp_ignore';
-    out.push(`net.ipv4.conf.veth${Math.floor(i / CONF_KEYS.length).toString(16).padStart(8, '0')}.${key} = ${i % 3}`);
+    out.push(
+      `net.ipv4.conf.veth${Math.floor(i / CONF_KEYS.length)
+        .toString(16)
+        .padStart(8, '0')}.${key} = ${i % 3}`,
+    );
   }
   return { text: `${out.join('\n')}\n`, expect: { values: lines } };
 }

@@ -3,6 +3,7 @@ import {
   checkClusterIpSet,
   checkKubeChains,
   checkLoopBackSet,
+  checkMarkMasqChain,
   checkMasqueradeRules,
   checkNodePortRules,
   checkNodePortSets,
@@ -41,10 +42,11 @@ describe('NodePort iptables and ipset rules', () => {
 
   it('KUBE-NODE-PORT marks NodePort traffic for masquerade with KUBE-MARK-MASQ (mark 0x4000)', async () => {
     const api = observed().api();
-    await expectNoFindings(
-      await onEveryNode(['iptables-save'], (n) => checkNodePortRules(n, api)),
-      'KUBE-NODE-PORT',
-    );
+    const findings = await onEveryNode(['iptables-save'], (n) => [
+      ...checkNodePortRules(n, api),
+      ...checkMarkMasqChain(n),
+    ]);
+    await expectNoFindings(findings, 'KUBE-NODE-PORT and KUBE-MARK-MASQ');
   });
 
   it('KUBE-POSTROUTING masquerades marked packets and KUBE-LOOP-BACK hairpin traffic', async () => {

@@ -51,17 +51,26 @@ describe('runParseCli', () => {
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
       interfaces: [
-        { name: 'kube-ipvs0', index: 7, type: 'dummy', state: 'DOWN', flags: ['BROADCAST', 'NOARP'], addresses: [] },
+        {
+          name: 'kube-ipvs0',
+          index: 7,
+          type: 'dummy',
+          state: 'DOWN',
+          flags: ['BROADCAST', 'NOARP'],
+          addresses: [],
+        },
       ],
     });
   });
 
   it('dispatches by format name to the parser given for it', async () => {
     const seen: string[] = [];
-    const fake = (name: string): CliParser => (text) => {
-      seen.push(`${name}:${text}`);
-      return { name };
-    };
+    const fake =
+      (name: string): CliParser =>
+      (text) => {
+        seen.push(`${name}:${text}`);
+        return { name };
+      };
     const parsers = { ipvsadm: fake('ipvsadm'), 'proc-ip-vs': fake('proc-ip-vs') };
     const r = await runParseCli(['proc-ip-vs', 'x'], inputs({ x: 'T' }), parsers);
     expect(JSON.parse(r.stdout)).toEqual({ name: 'proc-ip-vs' });
@@ -71,7 +80,9 @@ describe('runParseCli', () => {
   it('prints exactly `error: <line>: <reason>` on a ParseError and exits 2', async () => {
     const r = await runParseCli(
       ['sysctl', '-'],
-      inputs({ '-': 'a.b = 1\nsysctl: cannot stat /proc/sys/net/ipv4/vs/conntrack: No such file or directory\n' }),
+      inputs({
+        '-': 'a.b = 1\nsysctl: cannot stat /proc/sys/net/ipv4/vs/conntrack: No such file or directory\n',
+      }),
     );
     expect(r.exitCode).toBe(2);
     expect(r.stdout).toBe('');

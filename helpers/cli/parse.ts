@@ -73,15 +73,23 @@ export async function runParseCli(
     text = await readInput(source);
   } catch (e: unknown) {
     const why = e instanceof Error ? e.message : String(e);
-    return usageError(`cannot read ${source === '-' ? 'standard input' : JSON.stringify(source)}: ${why}`, parsers);
+    return usageError(
+      `cannot read ${source === '-' ? 'standard input' : JSON.stringify(source)}: ${why}`,
+      parsers,
+    );
   }
   try {
     return { stdout: `${JSON.stringify(parser(text), null, 2)}\n`, stderr: '', exitCode: 0 };
   } catch (e: unknown) {
-    if (e instanceof ParseError) return { stdout: '', stderr: `error: ${e.line}: ${e.reason}\n`, exitCode: 2 };
+    if (e instanceof ParseError)
+      return { stdout: '', stderr: `error: ${e.line}: ${e.reason}\n`, exitCode: 2 };
     // Anything else is a bug in a parser, not bad input: keep it apart from exit 2 so scripts can tell.
     const why = e instanceof Error ? (e.stack ?? e.message) : String(e);
-    return { stdout: '', stderr: `parse: internal error in the ${format} parser (please report): ${why}\n`, exitCode: 1 };
+    return {
+      stdout: '',
+      stderr: `parse: internal error in the ${format} parser (please report): ${why}\n`,
+      exitCode: 1,
+    };
   }
 }
 
@@ -89,7 +97,8 @@ export async function runParseCli(
 export async function readInputFromProcess(source: string): Promise<string> {
   if (source !== '-') return readFile(source, 'utf8');
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  for await (const chunk of process.stdin)
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
   return Buffer.concat(chunks).toString('utf8');
 }
 

@@ -319,6 +319,26 @@ export function hasLocalEndpoints(
 }
 
 /**
+ * KUBE-MARK-MASQ is exactly `-j MARK --set-xmark 0x4000/0x4000`: the masquerade bit 14 (kube-proxy
+ * writes `--or-mark 0x004000`, iptables-save prints the canonical xmark form). NodePort traffic
+ * relies on it, and KUBE-POSTROUTING only masquerades packets carrying this very mark.
+ */
+export function checkMarkMasqChain(node: NodeState, opts: IptablesOptions = {}): Finding[] {
+  const family = opts.family ?? 4;
+  const s = state(node, family, 'iptables.masquerade');
+  if (!s.ok) return [s.finding];
+  return judgeChain(s.value, {
+    check: 'iptables.masquerade',
+    node,
+    family,
+    table: 'nat',
+    chain: 'KUBE-MARK-MASQ',
+    specs: [ruleSpec('-j MARK --set-xmark 0x4000/0x4000')],
+    exact: true,
+  });
+}
+
+/**
  * Masquerade plumbing: KUBE-MARK-MASQ is exactly `MARK --set-xmark 0x4000/0x4000`; KUBE-POSTROUTING is
  * exactly [KUBE-LOOP-BACK MASQUERADE when the node has local endpoints], RETURN unmarked, clear the
  * mark, MASQUERADE --random-fully.
@@ -343,15 +363,7 @@ export function checkMasqueradeRules(
     ),
   ];
   return [
-    ...judgeChain(s.value, {
-      check: 'iptables.masquerade',
-      node,
-      family,
-      table: 'nat',
-      chain: 'KUBE-MARK-MASQ',
-      specs: [ruleSpec('-j MARK --set-xmark 0x4000/0x4000')],
-      exact: true,
-    }),
+    ...checkMarkMasqChain(node, opts),
     ...judgeChain(s.value, {
       check: 'iptables.masquerade',
       node,

@@ -189,7 +189,7 @@ function parseJson(text: string): IpAddrState {
   }
   const out: IpInterface[] = [];
   const seen = new Set<string>();
-  doc.forEach((el: unknown, i) => {
+  for (const [i, el] of (doc as unknown[]).entries()) {
     const fail = (reason: string): never => {
       // Located only on failure: the scan walks the whole text.
       const n = elementLines(text)[i] ?? 1;
@@ -197,7 +197,7 @@ function parseJson(text: string): IpAddrState {
     };
     if (!isRecord(el)) return fail('expected an object');
     // Older iproute2 prints `{}` for every interface a family filter (`ip -j -4 addr`) hid.
-    if (Object.keys(el).length === 0) return;
+    if (Object.keys(el).length === 0) continue;
     const { ifname, ifindex, flags, operstate, linkinfo, addr_info } = el;
     if (typeof ifname !== 'string' || ifname === '') return fail('"ifname" must be a non-empty string');
     if (typeof ifindex !== 'number' || !Number.isInteger(ifindex))
@@ -217,7 +217,7 @@ function parseJson(text: string): IpAddrState {
     const addresses: string[] = [];
     if (addr_info !== undefined) {
       if (!Array.isArray(addr_info)) return fail('"addr_info" must be an array');
-      addr_info.forEach((a: unknown, j) => {
+      for (const [j, a] of (addr_info as unknown[]).entries()) {
         const where = `addr_info[${j}]`;
         if (!isRecord(a)) return fail(`${where} must be an object`);
         const { family, local, prefixlen } = a;
@@ -228,12 +228,12 @@ function parseJson(text: string): IpAddrState {
         const bad = addressProblem(family === 'inet' ? 4 : 6, local, prefix);
         if (bad !== null) return fail(`${where}: ${bad}`);
         addresses.push(`${local}/${prefix}`);
-      });
+      }
     }
     if (seen.has(ifname)) return fail(`interface ${ifname} is listed twice (concatenated outputs?)`);
     seen.add(ifname);
     out.push({ name: ifname, index: ifindex, type, state: operstate, flags, addresses });
-  });
+  }
   return { interfaces: out };
 }
 
