@@ -18,7 +18,11 @@ export interface MutantResult {
 }
 
 export interface MutationReport {
-  readonly model: { readonly passed: number; readonly failed: readonly TestOutcome[]; readonly runErrors: readonly string[] };
+  readonly model: {
+    readonly passed: number;
+    readonly failed: readonly TestOutcome[];
+    readonly runErrors: readonly string[];
+  };
   readonly results: readonly MutantResult[];
   readonly ms: { readonly model: number; readonly mutants: number };
 }
@@ -28,7 +32,12 @@ const REPLAY_TIMEOUT_MS = 120_000;
 async function judge(bundle: Bundle, dir: string, name: string, cwd: string): Promise<VitestRun> {
   const path = join(dir, `${name}.json`);
   writeFileSync(path, JSON.stringify(bundle));
-  return runVitest({ project: 'conformance', cwd, env: { KIND_IPVS_BUNDLE: path }, timeoutMs: REPLAY_TIMEOUT_MS });
+  return runVitest({
+    project: 'conformance',
+    cwd,
+    env: { KIND_IPVS_BUNDLE: path },
+    timeoutMs: REPLAY_TIMEOUT_MS,
+  });
 }
 
 /** Whether `outcome` is the test a mutant names. */

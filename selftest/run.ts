@@ -20,7 +20,13 @@ function out(line: string): void {
 
 async function tool(name: string, file: string, args: readonly string[]): Promise<void> {
   const t0 = performance.now();
-  const r = await execa(file, args, { cwd, reject: false, all: true, timeout: 300_000, env: { FORCE_COLOR: '0' } });
+  const r = await execa(file, args, {
+    cwd,
+    reject: false,
+    all: true,
+    timeout: 300_000,
+    env: { FORCE_COLOR: '0' },
+  });
   const s = ((performance.now() - t0) / 1000).toFixed(1);
   if (r.exitCode === 0) {
     passed++;
@@ -57,7 +63,8 @@ out(
     `${unit.outcomes.filter((o) => o.status === 'passed').length} passed, ${unitFailed.length} failed, ` +
     `${unit.outcomes.filter((o) => o.status === 'skipped').length} skipped (${(unit.ms / 1000).toFixed(1)} s)`,
 );
-for (const o of unitFailed) out(`      ${o.file} > ${o.fullTitle}\n        ${(o.failureMessages[0] ?? '').split('\n')[0]}`);
+for (const o of unitFailed)
+  out(`      ${o.file} > ${o.fullTitle}\n        ${(o.failureMessages[0] ?? '').split('\n')[0]}`);
 for (const o of unit.outcomes.filter((x) => x.status === 'skipped')) {
   out(`      skipped${strict ? ' (a failure with CI=true)' : ''}: ${o.file} > ${o.fullTitle}`);
 }
@@ -67,7 +74,9 @@ passed += mutation.model.passed;
 failed += mutation.model.failed.length + mutation.model.runErrors.length;
 for (const o of mutation.model.failed) {
   problems.push(`replay of the model bundle: ${o.file} > ${o.fullTitle}`);
-  out(`FAIL  replay of the model bundle: ${o.file} > ${o.fullTitle}\n        ${(o.failureMessages[0] ?? '').split('\n')[0]}`);
+  out(
+    `FAIL  replay of the model bundle: ${o.file} > ${o.fullTitle}\n        ${(o.failureMessages[0] ?? '').split('\n')[0]}`,
+  );
 }
 for (const e of mutation.model.runErrors) problems.push(`replay of the model bundle: ${e}`);
 out(

@@ -38,7 +38,8 @@ export function renderDrift(a: Bundle, b: Bundle, names: { a: string; b: string 
   const out: string[] = [`# Data-plane drift: \`${names.a}\` → \`${names.b}\``, ''];
   const fp: string[] = [];
   for (const key of ['kindVersion', 'nodeImage', 'serverVersion', 'kubeProxyImage', 'kernel'] as const) {
-    if (a.fingerprint[key] !== b.fingerprint[key]) fp.push(`| ${key} | \`${a.fingerprint[key]}\` | \`${b.fingerprint[key]}\` |`);
+    if (a.fingerprint[key] !== b.fingerprint[key])
+      fp.push(`| ${key} | \`${a.fingerprint[key]}\` | \`${b.fingerprint[key]}\` |`);
   }
   if (fp.length > 0) out.push('## Versions', '', '| | before | after |', '|---|---|---|', ...fp, '');
   let changes = 0;
@@ -82,6 +83,10 @@ export function renderDrift(a: Bundle, b: Bundle, names: { a: string; b: string 
       changes++;
     }
   }
-  if (changes === 0) out.push('No data-plane drift: every node has the same chains, rules, ipsets, IPVS services and sysctls.', '');
+  if (changes === 0)
+    out.push(
+      'No data-plane drift: every node has the same chains, rules, ipsets, IPVS services and sysctls.',
+      '',
+    );
   return out.join('\n');
 }

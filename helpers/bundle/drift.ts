@@ -65,7 +65,10 @@ export function normaliseNode(inputs: NodeInputs, symbols: SymbolTable): Normali
   for (const [k, v] of Object.entries(inputs.sysctls?.values ?? {})) {
     const key = sysctlKey(k);
     const prev = sysctls.get(key);
-    sysctls.set(key, prev === undefined || prev === v ? v : [...new Set([...prev.split('|'), v])].sort().join('|'));
+    sysctls.set(
+      key,
+      prev === undefined || prev === v ? v : [...new Set([...prev.split('|'), v])].sort().join('|'),
+    );
   }
   return { chains, ipsets, ipvs, sysctls, proxyMode: inputs.proxyMode.trim() };
 }
@@ -126,7 +129,10 @@ export function diffNodes(a: NormalisedNode, b: NormalisedNode): string[] {
   for (const vs of keys(a.ipvs, b.ipvs)) {
     const va = a.ipvs.get(vs);
     const vb = b.ipvs.get(vs);
-    if (!va) lines.push(`- IPVS virtual server added: \`${vs}\` ${vb?.flags} → ${vb?.realServers.join(', ') || 'no real servers'}`);
+    if (!va)
+      lines.push(
+        `- IPVS virtual server added: \`${vs}\` ${vb?.flags} → ${vb?.realServers.join(', ') || 'no real servers'}`,
+      );
     else if (!vb) lines.push(`- IPVS virtual server removed: \`${vs}\``);
     else {
       if (va.flags !== vb.flags) lines.push(`- IPVS \`${vs}\` flags: \`${va.flags}\` → \`${vb.flags}\``);

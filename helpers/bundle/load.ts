@@ -15,7 +15,8 @@ export function parseBundle(text: string, origin = 'bundle'): Bundle {
   } catch (e) {
     throw new BundleError(`${origin}: not JSON (${(e as Error).message})`);
   }
-  const version = typeof raw === 'object' && raw !== null ? (raw as { formatVersion?: unknown }).formatVersion : undefined;
+  const version =
+    typeof raw === 'object' && raw !== null ? (raw as { formatVersion?: unknown }).formatVersion : undefined;
   if (version !== BUNDLE_FORMAT_VERSION) {
     throw new BundleError(
       `${origin}: unknown bundle format version ${JSON.stringify(version)}; this suite reads version ${BUNDLE_FORMAT_VERSION}. ` +
@@ -24,7 +25,9 @@ export function parseBundle(text: string, origin = 'bundle'): Bundle {
   }
   const parsed = bundleSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.slice(0, 10).map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    const problems = parsed.error.issues
+      .slice(0, 10)
+      .map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new BundleError(`${origin}: not a valid observation bundle:\n${problems.join('\n')}`);
   }
   return parsed.data;
@@ -50,4 +53,3 @@ export function snapshotOf(bundle: Bundle, label: string): Snapshot {
   }
   return found;
 }
-

@@ -121,7 +121,12 @@ export const bundleSchema = z.object({
     kubeProxyConfig: str,
   }),
   snapshots: z.array(
-    z.object({ label: str, takenAt: str, api: apiObjects, nodes: z.array(z.object({ node: str, sections })) }),
+    z.object({
+      label: str,
+      takenAt: str,
+      api: apiObjects,
+      nodes: z.array(z.object({ node: str, sections })),
+    }),
   ),
   traffic: z.array(
     z.object({

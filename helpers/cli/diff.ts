@@ -1,5 +1,5 @@
-import { BundleError, loadBundleFile } from '../bundle/load.ts';
 import { renderDrift } from '../bundle/diff.ts';
+import { BundleError, loadBundleFile } from '../bundle/load.ts';
 
 // `npm run --silent diff -- a.json b.json`: normalised data-plane drift between two bundles, as markdown.
 const [a, b, ...rest] = process.argv.slice(2);

@@ -7,12 +7,15 @@ const report = await runMutation({
   ...(only.length > 0 ? { only } : {}),
   onResult: (r) => process.stdout.write(`${formatResult(r)}\n`),
 });
-const modelOk = report.model.failed.length === 0 && report.model.runErrors.length === 0 && report.model.passed > 0;
+const modelOk =
+  report.model.failed.length === 0 && report.model.runErrors.length === 0 && report.model.passed > 0;
 if (!modelOk) {
   process.stdout.write(`MODEL FAILED: the conformant model bundle must pass every suite test\n`);
   for (const e of report.model.runErrors) process.stdout.write(`  ${e}\n`);
   for (const o of report.model.failed) {
-    process.stdout.write(`  ${o.status} ${o.file} > ${o.fullTitle}\n    ${(o.failureMessages[0] ?? '').split('\n')[0]}\n`);
+    process.stdout.write(
+      `  ${o.status} ${o.file} > ${o.fullTitle}\n    ${(o.failureMessages[0] ?? '').split('\n')[0]}\n`,
+    );
   }
 }
 const killed = report.results.filter((r) => r.caught).length;
