@@ -11,6 +11,8 @@
  * measure the object's hash table more than the parser). `--scale F` multiplies them (0.1: quick look).
  */
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   ParseError,
   parseIpAddr,
@@ -145,11 +147,16 @@ function median(xs: readonly number[]): number {
   return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 }
 
-// The baseline must do observable work per line, or the JIT could drop the loop.
+// The baseline must do observable work per line (length and first character), or the JIT could drop
+// the loop or never read the lines.
 let sink = 0;
 function baseline(text: string): void {
+  const lines = text.split('\n');
   let n = 0;
-  for (const line of text.split('\n')) n += line.length;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    n += line.length + (line.charCodeAt(0) | 0);
+  }
   sink += n;
 }
 
@@ -158,14 +165,49 @@ function jsonBaseline(text: string): void {
   sink += Array.isArray(doc) ? doc.length : 0;
 }
 
-function timeMs(fn: () => void, runs: number): number {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
+/**
+ * A full collection before each timed run, so no run pays for the garbage its predecessor (or the
+ * other side of the comparison) left behind. `npm run bench` cannot pass --expose-gc, so it is turned
+ * on here; without it the runs are still interleaved and medians.
+ */
+const collect: () => void = (() => {
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc: unknown = runInNewContext('gc');
+    if (typeof gc === 'function') return () => void gc();
+  } catch {
+    // Fall through: no forced collection.
   }
-  return median(times);
+  return () => undefined;
+})();
+
+/**
+ * Median times of `parse` and of `base` on the same text, runs interleaved (parse, base, parse, ...)
+ * so that load from other processes on a shared machine hits both alike.
+ */
+function timePair(
+  parse: () => void,
+  base: () => void,
+  runs: number,
+  baseRuns: number,
+): { ms: number; base: number } {
+  const times: number[] = [];
+  const baseTimes: number[] = [];
+  for (let i = 0; i < Math.max(runs, baseRuns); i++) {
+    if (i < runs) {
+      collect();
+      const t0 = performance.now();
+      parse();
+      times.push(performance.now() - t0);
+    }
+    if (i < baseRuns) {
+      collect();
+      const t0 = performance.now();
+      base();
+      baseTimes.push(performance.now() - t0);
+    }
+  }
+  return { ms: median(times), base: median(baseTimes) };
 }
 
 type Outcome =
@@ -210,18 +252,31 @@ function runCase(c: Case, scale: number): { outcome: Outcome; mb1: number; mb10:
   const runs1 = warmMs * RUNS_1X > BUDGET_1X_MS ? 3 : RUNS_1X;
   const base = c.jsonBaseline ? jsonBaseline : baseline;
   base(small.text);
-  const ms1 = timeMs(() => c.parse(small.text), runs1);
-  const base1 = timeMs(() => base(small.text), RUNS_1X);
+  const t1 = timePair(
+    () => c.parse(small.text),
+    () => base(small.text),
+    runs1,
+    RUNS_1X,
+  );
+  const ms1 = t1.ms;
+  const base1 = t1.base;
   const large = c.generate(scale * 10);
   const mb10 = Buffer.byteLength(large.text) / 1e6;
   const runs10 = ms1 * 10 * RUNS_10X > BUDGET_10X_MS ? 1 : RUNS_10X;
   let ms10: number;
+  let base10: number;
   try {
-    ms10 = timeMs(() => c.parse(large.text), runs10);
+    const t10 = timePair(
+      () => c.parse(large.text),
+      () => base(large.text),
+      runs10,
+      RUNS_10X,
+    );
+    ms10 = t10.ms;
+    base10 = t10.base;
   } catch (e: unknown) {
     return { outcome: { kind: 'failed', why: `at 10x: ${describeError(e)}` }, mb1, mb10 };
   }
-  const base10 = timeMs(() => base(large.text), RUNS_10X);
   return { outcome: { kind: 'ok', ms1, ms10, base1, base10, runs10 }, mb1, mb10 };
 }
 
@@ -229,12 +284,14 @@ function main(argv: readonly string[]): number {
   const at = argv.indexOf('--scale');
   const scale = at >= 0 ? Number(argv[at + 1]) : 1;
   if (!(scale > 0)) {
-    process.stderr.write('usage: npm run bench [-- --scale F]   (F > 0; 1 = the documented sizes)\n');
+    process.stderr.write('usage: npm run bench [-- --scale F] [--only NAME]   (F > 0; 1 = the documented sizes)\n');
     return 2;
   }
+  const only = argv.indexOf('--only');
+  const pick = only >= 0 ? (argv[only + 1] ?? '') : '';
   const started = performance.now();
   console.log(
-    `parser bench: scale ${scale}, median of ${RUNS_1X} runs at 1x (3 for slow parsers) after one warm-up, ${RUNS_10X} at 10x (1 when that would exceed ${BUDGET_10X_MS / 1000} s)`,
+    `parser bench: scale ${scale}, median of ${RUNS_1X} runs at 1x (3 for slow parsers) after one warm-up, ${RUNS_10X} at 10x (1 when that would exceed ${BUDGET_10X_MS / 1000} s), interleaved with the baseline, full GC before each run`,
   );
   console.log(
     [
@@ -250,6 +307,7 @@ function main(argv: readonly string[]): number {
   );
   let bad = 0;
   for (const c of CASES) {
+    if (pick !== '' && !c.name.startsWith(pick)) continue;
     const { outcome, mb1, mb10 } = runCase(c, scale);
     const name = c.name.padEnd(15);
     if (outcome.kind === 'not-implemented') {
@@ -281,7 +339,7 @@ function main(argv: readonly string[]): number {
   }
   const secs = ((performance.now() - started) / 1000).toFixed(1);
   console.log(
-    `baseline: text.split('\\n') + visiting every line (JSON: JSON.parse), same text, same process (checksum ${sink % 1000}); ${secs} s total`,
+    `baseline: text.split('\\n') + reading every line's length and first char (JSON: JSON.parse), same text, same process (checksum ${sink % 1000}); ${secs} s total`,
   );
   console.log(
     bad === 0 ? 'bench: every parser within target' : `bench: ${bad} parser(s) failed or missed the target`,

@@ -43,6 +43,22 @@ export function renderDrift(a: Bundle, b: Bundle, names: { a: string; b: string 
   }
   if (fp.length > 0) out.push('## Versions', '', '| | before | after |', '|---|---|---|', ...fp, '');
   let changes = 0;
+  const confA = a.fingerprint.kubeProxyConfig.split('\n');
+  const confB = b.fingerprint.kubeProxyConfig.split('\n');
+  const confRemoved = confA.filter((l) => l.trim() !== '' && !confB.includes(l));
+  const confAdded = confB.filter((l) => l.trim() !== '' && !confA.includes(l));
+  if (confRemoved.length + confAdded.length > 0) {
+    out.push(
+      '## kube-proxy configuration',
+      '',
+      '```diff',
+      ...confRemoved.map((l) => `-${l}`),
+      ...confAdded.map((l) => `+${l}`),
+      '```',
+      '',
+    );
+    changes++;
+  }
   for (const snapA of a.snapshots) {
     const snapB = b.snapshots.find((s) => s.label === snapA.label);
     if (!snapB) {
@@ -50,8 +66,8 @@ export function renderDrift(a: Bundle, b: Bundle, names: { a: string; b: string 
       changes++;
       continue;
     }
-    const symA = buildSymbols(snapA.api);
-    const symB = buildSymbols(snapB.api);
+    const symA = buildSymbols([snapA.api, ...a.snapshots.map((s) => s.api)]);
+    const symB = buildSymbols([snapB.api, ...b.snapshots.map((s) => s.api)]);
     const byRole = new Map(snapB.nodes.map((n) => [symB.role(n.node), n]));
     const section: string[] = [];
     for (const nodeA of snapA.nodes) {

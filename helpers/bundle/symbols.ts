@@ -15,16 +15,29 @@ export interface SymbolTable {
 
 const ROLE = /(control-plane|worker\d*)$/;
 
-/** `echo-7d9f8b6c5d-x2x7q` -> `echo`, `coredns-6f6b679f8f-4jvw8` -> `coredns`, `client-foo-worker` -> `client`. */
-export function podBase(name: string, clientPrefix = 'client-'): string {
+/** Kubernetes' alphabet for generated name suffixes (`k8s.io/apimachinery/pkg/util/rand`): no vowels, no 0/1/3. */
+const GEN = '[bcdfghjklmnpqrstvwxz2456789]';
+const DEPLOYMENT_POD = new RegExp(`^(.*)-${GEN}{6,10}-${GEN}{5}$`);
+const GENERATED_POD = new RegExp(`^(.*)-${GEN}{5}$`);
+
+/**
+ * The stable part of a pod name: `echo-7d9f8b6c5d-x2x7q` -> `echo` (Deployment), `kube-proxy-4jvw8`
+ * -> `kube-proxy` (DaemonSet), `etcd-<node>` -> `etcd` (static pod), `client-<node>` -> `client`.
+ */
+export function podBase(name: string, nodeName: string | null = null, clientPrefix = 'client-'): string {
   if (name.startsWith(clientPrefix)) return clientPrefix.replace(/-$/, '');
-  const deployment = /^(.*)-[0-9a-f]{8,10}-[0-9a-z]{5}$/.exec(name);
-  if (deployment?.[1]) return deployment[1];
-  const daemonSet = /^(.*)-[0-9a-z]{5}$/.exec(name);
-  return daemonSet?.[1] ?? name;
+  if (nodeName && name.endsWith(`-${nodeName}`)) return name.slice(0, -nodeName.length - 1);
+  return DEPLOYMENT_POD.exec(name)?.[1] ?? GENERATED_POD.exec(name)?.[1] ?? name;
 }
 
-export function buildSymbols(api: ApiObjects): SymbolTable {
+export function buildSymbols(snapshots: readonly ApiObjects[]): SymbolTable {
+  const tables = snapshots.map(symbolsOf);
+  const roleOf = (name: string): string => tables[0]?.role(name) ?? ROLE.exec(name)?.[1] ?? name;
+  // Applied in order: once an address became a symbol, later tables no longer see it.
+  return { role: roleOf, rewrite: (text) => tables.reduce((t, table) => table.rewrite(t), text) };
+}
+
+function symbolsOf(api: ApiObjects): SymbolTable {
   const roleOf = new Map<string, string>();
   for (const n of api.nodes) roleOf.set(n.name, ROLE.exec(n.name)?.[1] ?? n.name);
   const role = (name: string): string => roleOf.get(name) ?? ROLE.exec(name)?.[1] ?? name;
@@ -50,7 +63,7 @@ export function buildSymbols(api: ApiObjects): SymbolTable {
   const pods = [...api.pods].filter((p) => !p.hostNetwork).sort((a, b) => a.name.localeCompare(b.name));
   const seen = new Map<string, number>();
   for (const p of pods) {
-    const base = `${podBase(p.name)}@${p.nodeName ? role(p.nodeName) : 'unscheduled'}`;
+    const base = `${podBase(p.name, p.nodeName)}@${p.nodeName ? role(p.nodeName) : 'unscheduled'}`;
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
     for (const ip of p.podIPs.length > 0 ? p.podIPs : p.podIP ? [p.podIP] : []) {
