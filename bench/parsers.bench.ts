@@ -284,7 +284,9 @@ function main(argv: readonly string[]): number {
   const at = argv.indexOf('--scale');
   const scale = at >= 0 ? Number(argv[at + 1]) : 1;
   if (!(scale > 0)) {
-    process.stderr.write('usage: npm run bench [-- --scale F] [--only NAME]   (F > 0; 1 = the documented sizes)\n');
+    process.stderr.write(
+      'usage: npm run bench [-- --scale F] [--only NAME]   (F > 0; 1 = the documented sizes)\n',
+    );
     return 2;
   }
   const only = argv.indexOf('--only');

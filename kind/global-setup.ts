@@ -1,9 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { loadBundleFile } from '../helpers/bundle/load.ts';
 import { parseSuiteConfig } from '../helpers/config.ts';
 import { recordLiveBundle } from '../helpers/live/run.ts';
+import { allureResultsDir, environment } from '../helpers/report/report.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,8 +20,12 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject): Promise<void> {
   const config = parseSuiteConfig(process.env);
+  // One run, one report: results of an earlier run would show up as retries of this one.
+  rmSync(allureResultsDir(), { recursive: true, force: true });
   if (config.bundlePath !== null) {
-    loadBundleFile(config.bundlePath); // refuse an unreadable or unknown-version bundle before any test runs
+    // Refuse an unreadable or unknown-version bundle before any test runs.
+    const bundle = loadBundleFile(config.bundlePath);
+    await environment(bundle.fingerprint);
     project.provide('bundlePath', config.bundlePath);
     return;
   }
@@ -32,5 +37,6 @@ export default async function setup(project: TestProject): Promise<void> {
   const path = join(config.reportsDir, 'bundle.json');
   writeFileSync(path, `${JSON.stringify(bundle, null, 2)}\n`);
   log(`observation bundle written to ${path}`);
+  await environment(bundle.fingerprint);
   project.provide('bundlePath', path);
 }

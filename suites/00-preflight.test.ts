@@ -18,7 +18,10 @@ describe('preflight', () => {
   it('the live run completed every stage', async () => {
     const { bundle } = observed();
     await attachJson('stage timings', bundle.timings);
+    await attachJson('exec and API call counts', bundle.counters);
     await parameter('source', bundle.source);
+    await parameter('execs', bundle.counters.execs);
+    await parameter('API calls', bundle.counters.apiCalls);
     const f = bundle.failure;
     const findings: Finding[] = f
       ? [

@@ -2,7 +2,8 @@ import type { NodeState, NodeStateField } from '../bundle/node-state.ts';
 
 import type { Finding } from '../judge/finding.ts';
 
-/** The shared judgement result (helpers/judge/finding.ts), re-exported for the expectation modules. */
+/** The shared judgement result and its rendering (helpers/judge/finding.ts), re-exported for the expectation modules. */
+export { formatFindings } from '../judge/finding.ts';
 export type { Finding };
 
 /** Builds a finding whose message is `<subject>: <what>`. */
@@ -66,14 +67,4 @@ export function setDiff(
     missing: [...e].filter((x) => !o.has(x)).sort(compareNatural),
     extra: [...o].filter((x) => !e.has(x)).sort(compareNatural),
   };
-}
-
-/** Every finding on its own block, expected and observed indented below it. */
-export function formatFindings(findings: readonly Finding[]): string {
-  return findings
-    .map(
-      (f, i) =>
-        `${i + 1}. [${f.check}] ${f.message}\n     expected: ${f.expected}\n     observed: ${f.observed}`,
-    )
-    .join('\n');
 }

@@ -14,10 +14,13 @@ export interface Finding {
   readonly message: string;
 }
 
-/** Renders findings one per line (`check subject: message (expected X, observed Y)`) for a report or an assertion message. */
+/** Every finding on its own block, expected and observed indented below it (`no findings` for none). */
 export function formatFindings(findings: readonly Finding[]): string {
   if (findings.length === 0) return 'no findings';
   return findings
-    .map((f) => `${f.check} ${f.subject}: ${f.message} (expected ${f.expected}, observed ${f.observed})`)
+    .map(
+      (f, i) =>
+        `${i + 1}. [${f.check}] ${f.message}\n     expected: ${f.expected}\n     observed: ${f.observed}`,
+    )
     .join('\n');
 }

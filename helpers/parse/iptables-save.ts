@@ -31,14 +31,14 @@ const STRING_VALUED: ReadonlySet<string> = new Set([
   '--helper',
 ]);
 
-interface Line {
-  readonly number: number;
-  readonly raw: string;
-  readonly text: string;
-}
+const CR = 0x0d;
+const DASH = 0x2d;
+const BACKSLASH = 0x5c;
 
-function fail(line: Line, reason: string): never {
-  throw new ParseError(FORMAT, line.number, line.raw, reason);
+// Lines are passed as (number, raw) rather than as one object per line: the object was most of the
+// garbage of a 100k-rule table.
+function fail(number: number, raw: string, reason: string): never {
+  throw new ParseError(FORMAT, number, raw, reason);
 }
 
 /** Plain assignment would make a name `__proto__` replace the prototype instead of being a key. */
@@ -46,9 +46,9 @@ function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
   Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-function counter(line: Line, value: string): number {
+function counter(number: number, raw: string, value: string): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n)) fail(line, `counter ${value} is too large to represent exactly`);
+  if (!Number.isSafeInteger(n)) fail(number, raw, `counter ${value} is too large to represent exactly`);
   return n;
 }
 
@@ -74,6 +74,15 @@ export function splitRestoreArgs(text: string): string[] | { readonly error: str
       }
       i++;
     } else if (c === QUOTE) {
+      const close = text.indexOf('"', i + 1);
+      // Without a backslash before the closing quote the part is the plain slice (the common case).
+      if (close >= 0 && !hasBackslash(text, i + 1, close)) {
+        args.push(word + text.slice(i + 1, close));
+        word = '';
+        inWord = false;
+        i = close + 1;
+        continue;
+      }
       QUOTED_PART.lastIndex = i + 1;
       const m = QUOTED_PART.exec(text);
       if (m === null) return { error: 'unterminated double quote' };
@@ -98,44 +107,72 @@ export function splitRestoreArgs(text: string): string[] | { readonly error: str
   return args;
 }
 
-interface RuleFacts {
-  readonly target: string | null;
-  readonly jump: 'jump' | 'goto' | null;
-  readonly comment: string | null;
+function hasBackslash(text: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (text.charCodeAt(k) === BACKSLASH) return true;
+  return false;
 }
 
-function ruleFacts(line: Line, args: readonly string[]): RuleFacts {
+/** Reads target, jump kind and comment from the argv and builds the rule (no intermediate object). */
+function buildRule(
+  number: number,
+  raw: string,
+  body: string,
+  chain: string,
+  counters: IptablesRule['counters'],
+  args: string[],
+): IptablesRule {
   let target: string | null = null;
   let jump: 'jump' | 'goto' | null = null;
   let comment: string | null = null;
   // args[0..1] are `-A CHAIN`.
   for (let i = 2; i < args.length; i++) {
     const a = args[i] as string;
+    // Every option of interest starts with `-`: most words (values) are passed over on one comparison.
+    if (a.charCodeAt(0) !== DASH) continue;
     if (a === '-j' || a === '--jump' || a === '-g' || a === '--goto') {
       const value = args[i + 1];
-      if (value === undefined || value === '') fail(line, `${a} has no target`);
-      if (target !== null) fail(line, `more than one -j/-g in one rule ("${target}" and "${value}")`);
+      if (value === undefined || value === '') fail(number, raw, `${a} has no target`);
+      if (target !== null) fail(number, raw, `more than one -j/-g in one rule ("${target}" and "${value}")`);
       target = value;
       jump = a === '-g' || a === '--goto' ? 'goto' : 'jump';
       i++;
-    } else if (STRING_VALUED.has(a)) {
+    } else if (a.charCodeAt(1) === DASH && STRING_VALUED.has(a)) {
       const value = args[i + 1];
-      if (value === undefined) fail(line, `${a} has no value`);
+      if (value === undefined) fail(number, raw, `${a} has no value`);
       // Only the first comment is reported; iptables allows several `-m comment` but kube-proxy writes one.
       if (a === '--comment' && comment === null) comment = value;
       i++;
     }
   }
-  return { target, jump, comment };
+  return { text: body, chain, target, jump, comment, counters, args };
+}
+
+interface ChainDraft {
+  /** The declared name, shared by every rule's `chain` instead of a new string per rule. */
+  readonly name: string;
+  readonly chain: { policy: string | null; counters: IptablesChain['counters']; rules: IptablesRule[] };
 }
 
 interface TableDraft {
   readonly name: string;
-  readonly start: Line;
-  readonly chains: Map<
-    string,
-    { policy: string | null; counters: IptablesChain['counters']; rules: IptablesRule[] }
-  >;
+  readonly startNumber: number;
+  readonly startRaw: string;
+  readonly chains: Map<string, ChainDraft>;
+}
+
+/**
+ * The chain name of an `-A CHAIN ...` body (what APPEND captures), or null. Plain ASCII names are
+ * sliced without the regex; anything else (tabs, non-ASCII) is left to APPEND so the result is the same.
+ */
+function appendChain(body: string): string | null {
+  if (body.charCodeAt(0) !== DASH || body.charCodeAt(1) !== 0x41 || body.charCodeAt(2) !== SPACE) return null;
+  let e = 3;
+  for (; e < body.length; e++) {
+    const d = body.charCodeAt(e);
+    if (d <= SPACE || d >= 0x7f) break;
+  }
+  if (e > 3 && (e === body.length || body.charCodeAt(e) === SPACE)) return body.slice(3, e);
+  return APPEND.exec(body)?.[1] ?? null;
 }
 
 /**
@@ -153,63 +190,73 @@ export function parseIptablesSave(text: string): IptablesState {
 
   for (let n = 0; n < raw.length; n++) {
     const r = raw[n] as string;
+    const number = n + 1;
     // Checking the last character first keeps the common case (no trailing blank) free of a regex scan.
     const last = r.charCodeAt(r.length - 1);
-    const stripped = last === SPACE || last === TAB || last === 0x0d ? r.replace(TRAILING_SPACE, '') : r;
-    const line: Line = { number: n + 1, raw: r, text: stripped };
-    const t = line.text;
+    const t = last === SPACE || last === TAB || last === CR ? r.replace(TRAILING_SPACE, '') : r;
     if (t === '') continue;
-    if (ELISION.test(t)) {
-      fail(line, 'elided output ("...") cannot be parsed: attach the complete iptables-save output');
+    const head = t.charCodeAt(0);
+    // An elision starts with `.`, `…` or blanks; every line iptables-save prints starts otherwise.
+    if ((head <= SPACE || head === 0x2e || head >= 0x7f) && ELISION.test(t)) {
+      fail(number, r, 'elided output ("...") cannot be parsed: attach the complete iptables-save output');
     }
-    const head = t[0];
-    if (head === '#') {
+    if (head === 0x23) {
       const incompatible = INCOMPATIBLE.exec(t);
       if (incompatible !== null) {
         // The table exists but iptables-nft cannot show it; judging it as empty would be a silent skip.
         fail(
-          line,
+          number,
+          r,
           `table "${incompatible[1]}" is not expressible by iptables-nft: inspect it with \`nft list ruleset\``,
         );
       }
       continue;
     }
-    if (head === '*') {
+    if (head === 0x2a) {
       if (table !== null) {
         fail(
-          line,
-          `table "${table.name}" (line ${table.start.number}) has no COMMIT before this table starts`,
+          number,
+          r,
+          `table "${table.name}" (line ${table.startNumber}) has no COMMIT before this table starts`,
         );
       }
       const m = TABLE.exec(t);
-      if (m === null) fail(line, 'a table line is "*<name>" with a one-word name');
+      if (m === null) fail(number, r, 'a table line is "*<name>" with a one-word name');
       const name = m[1] as string;
-      if (Object.hasOwn(tables, name)) fail(line, `table "${name}" appears twice`);
-      table = { name, start: line, chains: new Map() };
+      if (Object.hasOwn(tables, name)) fail(number, r, `table "${name}" appears twice`);
+      table = { name, startNumber: number, startRaw: r, chains: new Map() };
       continue;
     }
     if (t === 'COMMIT') {
-      if (table === null) fail(line, 'COMMIT outside a table (no "*<table>" line before it)');
+      if (table === null) fail(number, r, 'COMMIT outside a table (no "*<table>" line before it)');
       const chains: Record<string, IptablesChain> = {};
-      for (const [name, c] of table.chains) setOwn(chains, name, c);
+      for (const [name, c] of table.chains) {
+        // defineProperty only where it is needed: it is several times slower than a plain store.
+        if (name === '__proto__') setOwn(chains, name, c.chain);
+        else chains[name] = c.chain;
+      }
       setOwn(tables, table.name, { chains });
       table = null;
       continue;
     }
-    if (head === ':') {
-      if (table === null) fail(line, 'chain declaration outside a table (no "*<table>" line before it)');
+    if (head === 0x3a) {
+      if (table === null) fail(number, r, 'chain declaration outside a table (no "*<table>" line before it)');
       const m = CHAIN.exec(t);
-      if (m === null) fail(line, 'a chain declaration is ":<CHAIN> <POLICY|-> [<packets>:<bytes>]"');
+      if (m === null) fail(number, r, 'a chain declaration is ":<CHAIN> <POLICY|-> [<packets>:<bytes>]"');
       const name = m[1] as string;
-      if (table.chains.has(name)) fail(line, `chain "${name}" is declared twice in table "${table.name}"`);
+      if (table.chains.has(name))
+        fail(number, r, `chain "${name}" is declared twice in table "${table.name}"`);
       const policy = m[2] as string;
       table.chains.set(name, {
-        policy: policy === '-' ? null : policy,
-        counters:
-          m[3] !== undefined && m[4] !== undefined
-            ? { packets: counter(line, m[3]), bytes: counter(line, m[4]) }
-            : null,
-        rules: [],
+        name,
+        chain: {
+          policy: policy === '-' ? null : policy,
+          counters:
+            m[3] !== undefined && m[4] !== undefined
+              ? { packets: counter(number, r, m[3]), bytes: counter(number, r, m[4]) }
+              : null,
+          rules: [],
+        },
       });
       continue;
     }
@@ -217,44 +264,47 @@ export function parseIptablesSave(text: string): IptablesState {
     // A rule, optionally prefixed by `[packets:bytes]` (iptables-save -c).
     let body = t;
     let counters: IptablesRule['counters'] = null;
-    const c = RULE_COUNTERS.exec(t);
+    const c = head === 0x5b ? RULE_COUNTERS.exec(t) : null;
     if (c !== null) {
-      counters = { packets: counter(line, c[1] as string), bytes: counter(line, c[2] as string) };
+      counters = { packets: counter(number, r, c[1] as string), bytes: counter(number, r, c[2] as string) };
       body = t.slice(c[0].length);
     }
-    const append = APPEND.exec(body);
-    if (append === null) {
+    const chainName = appendChain(body);
+    if (chainName === null) {
       const word = body.split(/\s/, 1)[0] ?? '';
-      if (word === '-A') fail(line, '"-A" needs a chain name');
+      if (word === '-A') fail(number, r, '"-A" needs a chain name');
       if (/^-[A-Z]$|^--[a-z-]+$/.test(word)) {
         fail(
-          line,
+          number,
+          r,
           `"${word}" is a command iptables-save never prints (only -A): this looks like a script, not iptables-save output`,
         );
       }
-      fail(line, 'unknown line: iptables-save prints only comments, *table, :CHAIN, -A rules and COMMIT');
+      fail(
+        number,
+        r,
+        'unknown line: iptables-save prints only comments, *table, :CHAIN, -A rules and COMMIT',
+      );
     }
-    if (table === null) fail(line, 'rule outside a table (no "*<table>" line before it)');
-    const chainName = append[1] as string;
+    if (table === null) fail(number, r, 'rule outside a table (no "*<table>" line before it)');
     const chain = table.chains.get(chainName);
     if (chain === undefined) {
-      fail(line, `rule for chain "${chainName}", which is not declared in table "${table.name}" above it`);
+      fail(
+        number,
+        r,
+        `rule for chain "${chainName}", which is not declared in table "${table.name}" above it`,
+      );
     }
     const args = splitRestoreArgs(body);
-    if (!Array.isArray(args)) fail(line, `${args.error}: the rule cannot be split into arguments`);
-    const facts = ruleFacts(line, args);
-    chain.rules.push({
-      text: body,
-      chain: chainName,
-      target: facts.target,
-      jump: facts.jump,
-      comment: facts.comment,
-      counters,
-      args,
-    });
+    if (!Array.isArray(args)) fail(number, r, `${args.error}: the rule cannot be split into arguments`);
+    chain.chain.rules.push(buildRule(number, r, body, chain.name, counters, args));
   }
   if (table !== null) {
-    fail(table.start, `table "${table.name}" has no COMMIT: the output is cut (save it again, completely)`);
+    fail(
+      table.startNumber,
+      table.startRaw,
+      `table "${table.name}" has no COMMIT: the output is cut (save it again, completely)`,
+    );
   }
   return { tables };
 }
