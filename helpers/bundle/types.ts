@@ -14,7 +14,7 @@ export const NODE_SECTIONS = [
   'iptables-save', // iptables-save (same backend as kube-proxy)
   'ip6tables-save',
   'ipset-save', // ipset save, run in the kube-proxy pod on that node (no ipset in the node image)
-  'ip-addr', // ip -j addr
+  'ip-addr', // ip -d -j addr show (-d: link kind, so kube-ipvs0 reads as dummy)
   'sysctl', // sysctl <the keys in NODE_SYSCTL_KEYS and per-interface arp_*>
   'proxy-mode', // curl 127.0.0.1:10249/proxyMode
   'metrics', // curl 127.0.0.1:10249/metrics (kube-proxy)

@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../parse/errors.ts';
-import { loadFixture } from '../parse/fixture-file.ts';
+import { loadFixture, VERBATIM_MARKER } from '../parse/fixture-file.ts';
 import {
   parseIpAddr,
   parseIpset,
@@ -11,7 +12,7 @@ import {
   parseProcIpVs,
   parseSysctl,
 } from '../parse/index.ts';
-import { type CliParser, PARSERS, type ReadInput, runParseCli } from './parse.ts';
+import { type CliParser, PARSERS, type ReadInput, runParseCli, toolOutput } from './parse.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -91,9 +92,8 @@ describe('runParseCli', () => {
     );
   });
 
-  it('does not strip a fixture header: the header line is what fails', async () => {
-    const raw = '# source: x\n# ---- BEGIN VERBATIM OUTPUT (everything below this line) ----\na.b = 1\n';
-    const r = await runParseCli(['sysctl', 'f'], inputs({ f: raw }));
+  it('passes `#` lines of raw input to the parser untouched when there is no capture marker', async () => {
+    const r = await runParseCli(['sysctl', 'f'], inputs({ f: '# source: x\na.b = 1\n' }));
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/^error: 1: /);
   });
@@ -164,5 +164,29 @@ describe('parse CLI process', () => {
     expect(bad.exitCode).toBe(2);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toMatch(/^error: 1: expected `key = value`/);
+  });
+});
+
+describe('capture files', () => {
+  const captures = new URL('../../../shared/captures/', import.meta.url);
+  const read = (name: string) => () => readFileSync(new URL(name, captures), 'utf8');
+
+  it.each([
+    ['ipvsadm', '01_tkng-kind-ipvsadm-ln.txt'],
+    ['ipset', '02_tkng-kind-ipset-kube-cluster-ip.txt'],
+    ['ipset', '03_tkng-kind-ipset-kube-loop-back.txt'],
+    ['ip-addr', '07_tkng-kind-ip-link-kube-ipvs0.txt'],
+    ['ipset', '08_tkng-kind-ipset-kube-node-port-tcp.txt'],
+    ['ipset', '17_kans-kind-ipvs-ipset-kube-cluster-ip.txt'],
+  ])('reads the shared capture %s %s from below its marker line', async (format, file) => {
+    const r = await runParseCli([format, file], read(file));
+    expect([r.exitCode, r.stderr]).toEqual([0, '']);
+  });
+
+  it('names the line of the capture file, not of the body, on a parse error', async () => {
+    const text = `# source: test\n${VERBATIM_MARKER}\nName: KUBE-X\n...\n`;
+    const r = await runParseCli(['ipset', 'f'], () => text);
+    expect(r.stderr).toMatch(/^error: 4: /);
+    expect(toolOutput(text)).toEqual({ body: 'Name: KUBE-X\n...\n', lineOffset: 2 });
   });
 });

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { VERBATIM_MARKER } from '../parse/fixture-file.ts';
 import {
   ParseError,
   parseIpAddr,
@@ -39,7 +40,8 @@ export function usage(parsers: Readonly<Record<string, CliParser>> = PARSERS): s
   return [
     'usage: npm run --silent parse -- <format> <file|->',
     `  <format>  one of: ${Object.keys(parsers).join(', ')}`,
-    '  <file>    raw tool output (no fixture header); - reads standard input',
+    '  <file>    raw tool output; - reads standard input. A capture file (source header, then the line',
+    `            "${VERBATIM_MARKER}") is read from below that line; error line numbers stay the file's.`,
     'Prints the parsed result as JSON on stdout. Exit 0 when it parsed; exit 2 when the input does not parse',
     '(stderr: "error: <line number>: <reason>") or the arguments are wrong; exit 1 on an internal error.',
   ].join('\n');
@@ -50,8 +52,19 @@ function usageError(message: string, parsers: Readonly<Record<string, CliParser>
 }
 
 /**
- * Runs the parse CLI on `argv` (the arguments after the script name). Input text is passed to the parser
- * untouched: users feed raw tool output, so fixture headers are not stripped here.
+ * The tool output inside `text`: all of it, or, for a capture file (shared/captures, fixtures), what
+ * follows the marker line, with the number of lines above it so errors can name the file's line.
+ */
+export function toolOutput(text: string): { readonly body: string; readonly lineOffset: number } {
+  const marker = text.startsWith(`${VERBATIM_MARKER}\n`) ? 0 : text.indexOf(`\n${VERBATIM_MARKER}\n`);
+  if (marker < 0) return { body: text, lineOffset: 0 };
+  const end = text.indexOf('\n', marker === 0 ? 0 : marker + 1) + 1;
+  return { body: text.slice(end), lineOffset: text.slice(0, end).split('\n').length - 1 };
+}
+
+/**
+ * Runs the parse CLI on `argv` (the arguments after the script name). Raw tool output goes to the parser
+ * untouched; a capture file's header is skipped (see {@link toolOutput}).
  */
 export async function runParseCli(
   argv: readonly string[],
@@ -78,11 +91,12 @@ export async function runParseCli(
       parsers,
     );
   }
+  const { body, lineOffset } = toolOutput(text);
   try {
-    return { stdout: `${JSON.stringify(parser(text), null, 2)}\n`, stderr: '', exitCode: 0 };
+    return { stdout: `${JSON.stringify(parser(body), null, 2)}\n`, stderr: '', exitCode: 0 };
   } catch (e: unknown) {
     if (e instanceof ParseError)
-      return { stdout: '', stderr: `error: ${e.line}: ${e.reason}\n`, exitCode: 2 };
+      return { stdout: '', stderr: `error: ${e.line + lineOffset}: ${e.reason}\n`, exitCode: 2 };
     // Anything else is a bug in a parser, not bad input: keep it apart from exit 2 so scripts can tell.
     const why = e instanceof Error ? (e.stack ?? e.message) : String(e);
     return {

@@ -160,6 +160,8 @@ describe('toApiEndpointSlice', () => {
         },
         { addresses: ['10.10.2.5'] },
         { addresses: ['10.10.3.5'], conditions: { ready: false, serving: true, terminating: true } },
+        // ready explicitly false, serving unset: the API says nil serving means true, independent of ready.
+        { addresses: ['10.10.4.5'], conditions: { ready: false } },
       ],
     };
     expect(toApiEndpointSlice(slice)).toEqual({
@@ -190,6 +192,14 @@ describe('toApiEndpointSlice', () => {
           ready: false,
           serving: true,
           terminating: true,
+          nodeName: null,
+          targetPod: null,
+        },
+        {
+          addresses: ['10.10.4.5'],
+          ready: false,
+          serving: true,
+          terminating: false,
           nodeName: null,
           targetPod: null,
         },

@@ -90,8 +90,9 @@ export function toApiService(s: V1Service): ApiService {
 }
 
 /**
- * client-node V1EndpointSlice → ApiEndpointSlice. Unset conditions are read the way kube-proxy
- * reads them (pkg/proxy/endpointslicecache.go): ready and serving default to true, terminating to false.
+ * client-node V1EndpointSlice → ApiEndpointSlice. Unset conditions are read the way the API
+ * documents them (EndpointConditions) and kube-proxy reads them (pkg/proxy/endpointslicecache.go):
+ * ready and serving each default to true on their own, terminating to false.
  */
 export function toApiEndpointSlice(e: V1EndpointSlice): ApiEndpointSlice {
   const addressType = e.addressType === 'IPv6' || e.addressType === 'FQDN' ? e.addressType : 'IPv4';
@@ -111,7 +112,8 @@ export function toApiEndpointSlice(e: V1EndpointSlice): ApiEndpointSlice {
       return {
         addresses: [...ep.addresses],
         ready,
-        serving: ep.conditions?.serving ?? ready,
+        // Not `?? ready`: a not-ready endpoint with serving unset is still serving (nil means true).
+        serving: ep.conditions?.serving ?? true,
         terminating: ep.conditions?.terminating ?? false,
         nodeName: ep.nodeName ?? null,
         targetPod:

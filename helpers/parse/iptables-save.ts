@@ -60,6 +60,9 @@ function counter(number: number, raw: string, value: string): number {
  * Returns the argv, or the reason it cannot be split.
  */
 export function splitRestoreArgs(text: string): string[] | { readonly error: string } {
+  // Without tabs and backslashes the rules reduce to splitting on spaces and quotes, which the native
+  // split does several times faster than the character loop below (iptables-save prints such lines).
+  if (text.indexOf('\t') < 0 && text.indexOf('\\') < 0) return splitPlain(text);
   const args: string[] = [];
   let word = '';
   let inWord = false;
@@ -104,6 +107,29 @@ export function splitRestoreArgs(text: string): string[] | { readonly error: str
     }
   }
   if (inWord) args.push(word);
+  return args;
+}
+
+/**
+ * splitRestoreArgs for text without tabs or backslashes. Odd pieces of the split on `"` are quoted
+ * parts; an even piece's words are arguments, except that its last word (empty after a space) is glued
+ * to the quoted part that follows it, and a closing quote ends the word.
+ */
+function splitPlain(text: string): string[] | { readonly error: string } {
+  const args: string[] = [];
+  const pieces = text.indexOf('"') < 0 ? [text] : text.split('"');
+  // An even number of quotes splits into an odd number of pieces; otherwise one quote is left open.
+  if (pieces.length % 2 === 0) return { error: 'unterminated double quote' };
+  for (let p = 0; p < pieces.length; p += 2) {
+    const words = (pieces[p] as string).split(' ');
+    const quoted = p + 1 < pieces.length;
+    const end = quoted ? words.length - 1 : words.length;
+    for (let w = 0; w < end; w++) {
+      const word = words[w] as string;
+      if (word !== '') args.push(word);
+    }
+    if (quoted) args.push((words[end] as string) + (pieces[p + 1] as string));
+  }
   return args;
 }
 
