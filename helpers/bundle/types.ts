@@ -33,7 +33,7 @@ export interface NodeSnapshot {
 
 /** One observation of the whole cluster at a point of the run. */
 export interface Snapshot {
-  /** `initial` after deploy; `after-scale-down` after the echo Deployment was scaled down. */
+  /** `initial` after deploy; `after-scale-down` after the echo Deployment was scaled down; `at-failure` (best effort, never judged) when a live stage failed. */
   readonly label: string;
   readonly takenAt: string;
   readonly api: ApiObjects;

@@ -10,7 +10,7 @@ import { DockerCli } from './docker.ts';
 import { KindCli } from './kind.ts';
 import type { KubeApiLike } from './kube-api.ts';
 import { CallCounter, CommandError, type ExecResult, type Runner } from './process.ts';
-import { type LiveDeps, recordLiveBundle } from './run.ts';
+import { FAILURE_SNAPSHOT_LABEL, type LiveDeps, recordLiveBundle } from './run.ts';
 
 const CLUSTER = 'ipvs-conformance';
 const NODES = [`${CLUSTER}-control-plane`, `${CLUSTER}-worker`, `${CLUSTER}-worker2`, `${CLUSTER}-worker3`];
@@ -327,6 +327,58 @@ describe('recordLiveBundle', () => {
     expect(kindCalls(s.w, 'export')).toHaveLength(1);
     expect(kindCalls(s.w, 'delete')).toHaveLength(1);
     expect(bundle.timings.at(-1)?.stage).toBe('teardown');
+  });
+
+  it('records the data plane at the moment a later stage fails, then tears down', async () => {
+    const s = setup();
+    const deps: Partial<LiveDeps> = {
+      ...s.deps,
+      hostBurst: async () => {
+        throw new Error('connect ECONNREFUSED 127.0.0.1:30000');
+      },
+    };
+    const bundle = await recordLiveBundle(s.config, s.log, deps);
+    expect(bundle.failure).toEqual({ stage: 'traffic', message: 'connect ECONNREFUSED 127.0.0.1:30000' });
+    expect(bundle.snapshots.map((x) => x.label)).toEqual(['initial', FAILURE_SNAPSHOT_LABEL]);
+    expect(bundle.snapshots[1]?.nodes.map((n) => n.node)).toEqual(NODES);
+    expect(bundle.timings.map((t) => t.stage).slice(-2)).toEqual(['failure-snapshot', 'teardown']);
+    expect(() => parseBundle(JSON.stringify(bundle))).not.toThrow();
+    expect(kindCalls(s.w, 'delete')).toHaveLength(1);
+  });
+
+  it('takes no failure snapshot of a reused cluster it refused', async () => {
+    const s = setup({ clusters: [CLUSTER] }, { KIND_IPVS_REUSE: '1' });
+    const bundle = await recordLiveBundle(s.config, s.log, s.deps);
+    expect(bundle.failure?.stage).toBe('create');
+    expect(bundle.snapshots).toEqual([]);
+    expect(s.scripts.some((x) => /^M=@@kind-ipvs-/m.test(x))).toBe(false);
+  });
+
+  it('warns when the owner marker cannot be written, and still runs', async () => {
+    const s = setup();
+    const base = s.deps.transport as (n: string) => ReturnType<typeof fakeTransport>;
+    const deps: Partial<LiveDeps> = {
+      ...s.deps,
+      transport: (n) => {
+        const t = base(n);
+        return {
+          node: n,
+          exec: async (script: string) =>
+            script.includes('> /kind/ipvs-conformance-owner')
+              ? {
+                  stdout: '',
+                  stderr: 'sh: 1: cannot create /kind/ipvs-conformance-owner: Read-only file system',
+                  exitCode: 2,
+                }
+              : t.exec(script),
+        };
+      },
+    };
+    const bundle = await recordLiveBundle(s.config, s.log, deps);
+    expect(bundle.failure).toBeNull();
+    expect(
+      s.lines.some((l) => /^warning: could not write the owner marker .*Read-only file system/.test(l)),
+    ).toBe(true);
   });
 
   it('refuses a namespace of the same name that the suite does not own', async () => {

@@ -195,10 +195,33 @@ export async function recordLiveBundle(
   } catch (e: unknown) {
     rec.failure = { stage: rec.current, message: message(e) };
     log(`stage ${rec.current} failed: ${message(e)}`);
+    if (DIAGNOSED_STAGES.has(rec.failure.stage) && ctx.api !== null && ctx.nodes.length > 0) {
+      await rec.stage('failure-snapshot', () => failureSnapshot(deps, rec, ctx, log));
+    }
   } finally {
     await rec.stage('teardown', () => teardown(config, deps, ctx, log, logsDir));
   }
   return rec.bundle(counter);
+}
+
+/** Label of the snapshot taken when a stage after create fails; the suites never judge it. */
+export const FAILURE_SNAPSHOT_LABEL = 'at-failure';
+
+// Stages that fail on a cluster the suite may read (its own, or a reused one past the ownership and
+// drift checks): there the data plane at the moment of failure says why (e.g. proxyMode iptables).
+const DIAGNOSED_STAGES = new Set(['deploy', 'observe', 'traffic', 'scale']);
+
+/**
+ * DESIGN §5: on failure attach every node's data plane. Best effort: a failure here is logged and
+ * the run goes on to teardown with the stage's own failure as the bundle's verdict.
+ */
+async function failureSnapshot(deps: LiveDeps, rec: Recorder, ctx: Ctx, log: Log): Promise<void> {
+  try {
+    log(`snapshot ${FAILURE_SNAPSHOT_LABEL} (data plane at the failure, for diagnosis)`);
+    rec.snapshots.push(await takeSnapshot(FAILURE_SNAPSHOT_LABEL, deps, ctx));
+  } catch (e: unknown) {
+    log(`could not take the ${FAILURE_SNAPSHOT_LABEL} snapshot: ${message(e)}`);
+  }
 }
 
 async function preflight(config: SuiteConfig, deps: LiveDeps, rec: Recorder, ctx: Ctx): Promise<void> {
@@ -294,7 +317,16 @@ async function createOrReuse(
       cluster: name,
       createdAt: new Date().toISOString(),
     });
-    await deps.transport(cp).exec(`printf '%s\\n' '${marker}' > ${OWNER_MARKER_PATH}`, TIMEOUTS.nodeExecMs);
+    const wrote = await deps
+      .transport(cp)
+      .exec(`printf '%s\\n' '${marker}' > ${OWNER_MARKER_PATH}`, TIMEOUTS.nodeExecMs);
+    // Not fatal for this run, but a later KIND_IPVS_REUSE=1 run would refuse the cluster as foreign.
+    if (wrote.exitCode !== 0) {
+      log(
+        `warning: could not write the owner marker ${OWNER_MARKER_PATH} on ${cp} (exit ${wrote.exitCode}: ` +
+          `${wrote.stderr.trim()}); a later KIND_IPVS_REUSE=1 run will treat this cluster as foreign`,
+      );
+    }
   } else {
     const mark = await deps.transport(cp).exec(`cat ${OWNER_MARKER_PATH}`, TIMEOUTS.nodeExecMs);
     if (mark.exitCode !== 0 && !config.allowForeignContext) {

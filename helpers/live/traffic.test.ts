@@ -48,6 +48,63 @@ describe('trafficLoopScript run under sh with a fake curl', () => {
   });
 });
 
+describe('trafficLoopScript with a time budget', () => {
+  let bin: string;
+  beforeAll(() => {
+    bin = mkdtempSync(join(tmpdir(), 'fake-budget-'));
+    for (const tool of ['sh', 'tr', 'cat']) {
+      symlinkSync(
+        execFileSync('/bin/sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(),
+        join(bin, tool),
+      );
+    }
+    // Every request "takes" 10 s: the fake clock is 1000 + 10 x (requests sent so far).
+    writeFileSync(
+      join(bin, 'curl'),
+      `#!/bin/sh
+n=$(cat ${bin}/n 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${bin}/n
+printf 'echo-%s' $n
+`,
+    );
+    writeFileSync(
+      join(bin, 'date'),
+      `#!/bin/sh
+n=$(cat ${bin}/n 2>/dev/null || echo 0); echo $((1000 + 10 * n))
+`,
+    );
+    chmodSync(join(bin, 'curl'), 0o755);
+    chmodSync(join(bin, 'date'), 0o755);
+  });
+  afterAll(() => rmSync(bin, { recursive: true, force: true }));
+
+  it('starts no request once the budget is spent, and says so for the ones it skipped', () => {
+    const script = trafficLoopScript('tok', 'http://10.200.1.50:80/hostname', 6, 5, 25);
+    const stdout = execFileSync('/bin/sh', ['-c', script], { env: { PATH: bin }, encoding: 'utf8' });
+    const burst = parseTrafficOutput({ stdout, stderr: '', exitCode: 0 }, 'tok', 6);
+    expect(burst.answers).toEqual(['echo-1', 'echo-2', 'echo-3', null, null, null]);
+    expect(burst.errors).toEqual([
+      "request 4: not sent: the burst's time budget ran out after 3 requests",
+      "request 5: not sent: the burst's time budget ran out after 3 requests",
+      "request 6: not sent: the burst's time budget ran out after 3 requests",
+    ]);
+  });
+
+  it('runs every request when the image has no date (budget off rather than a broken loop)', () => {
+    rmSync(join(bin, 'n'), { force: true });
+    const noDate = mkdtempSync(join(tmpdir(), 'fake-nodate-'));
+    try {
+      for (const tool of ['sh', 'tr', 'cat', 'curl']) symlinkSync(join(bin, tool), join(noDate, tool));
+      const script = trafficLoopScript('tok', 'http://10.200.1.50:80/hostname', 4, 5, 25);
+      const stdout = execFileSync('/bin/sh', ['-c', script], { env: { PATH: noDate }, encoding: 'utf8' });
+      const burst = parseTrafficOutput({ stdout, stderr: '', exitCode: 0 }, 'tok', 4);
+      expect(burst.errors).toEqual([]);
+      expect(burst.answers).toHaveLength(4);
+    } finally {
+      rmSync(noDate, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('parseTrafficOutput', () => {
   it('counts missing lines and non-pod-name bodies as failures', () => {
     const stdout = [
@@ -91,6 +148,12 @@ describe('podBurst', () => {
     expect(scripts[0]).toContain('--label io.kubernetes.pod.name=client-w1');
     expect(scripts[0]).toContain('crictl exec "$id" sh -c');
     expect(burst).toEqual({ answers: ['echo-a', 'echo-b'], errors: [] });
+    // The in-pod loop stops (budget + one request's max time) before crictl's timeout kills the exec.
+    const execS = Number(/exec timeout (\d+) crictl exec/.exec(scripts[0] ?? '')?.[1]);
+    const budgetS = Number(/end=\$\(\( \$\(now\) \+ (\d+) \)\)/.exec(scripts[0] ?? '')?.[1]);
+    const maxTimeS = Number(/--max-time (\d+)/.exec(scripts[0] ?? '')?.[1]);
+    expect(budgetS).toBeGreaterThan(0);
+    expect(budgetS + maxTimeS).toBeLessThan(execS);
   });
 });
 

@@ -19,17 +19,38 @@ const POD_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
  * The in-pod loop: `count` requests, each a separate curl process, hence a new TCP connection
  * from a new source port (no connection reuse is possible across processes; `Connection: close`
  * also tells the server not to keep it). Each result is one marker line with index, curl exit
- * code and the body (or curl's error) on one line. POSIX sh + curl + tr only (agnhost has them).
+ * code and the body (or curl's error) on one line. POSIX sh + curl + tr (+ date for the budget;
+ * agnhost's busybox has them).
+ *
+ * With `budgetS`, no request starts once that many seconds have passed: killing `crictl exec` from
+ * outside does not stop the process inside the container, and an orphaned loop would keep hitting
+ * the virtual server while the next burst measures its rr order. Without `date` the budget is off.
  */
 export function trafficLoopScript(
   token: string,
   url: string,
   count: number,
   requestTimeoutS: number,
+  budgetS: number | null = null,
 ): string {
+  const budget =
+    budgetS === null
+      ? []
+      : [
+          'now() { date +%s 2>/dev/null || echo 0; }',
+          `end=$(( $(now) + ${Math.max(1, Math.floor(budgetS))} ))`,
+        ];
+  const stop =
+    budgetS === null
+      ? []
+      : [
+          `  if [ "$(now)" -ge "$end" ]; then printf '%s budget %s\\n' ${shQuote(`@@kind-ipvs-${token}`)} "$i"; break; fi`,
+        ];
   return [
+    ...budget,
     'i=0',
     `while [ "$i" -lt ${count} ]; do`,
+    ...stop,
     '  i=$((i+1))',
     `  out=$(curl -sS -f --no-keepalive -H 'Connection: close' --max-time ${requestTimeoutS} ${shQuote(url)} 2>&1)`,
     '  rc=$?',
@@ -59,8 +80,15 @@ function outcome(
 export function parseTrafficOutput(result: ExecResult, token: string, count: number): Burst {
   const mark = `@@kind-ipvs-${token} `;
   const seen = new Map<number, { rc: number; body: string }>();
+  // The loop's own "ran out of time after N requests" line, when it stopped on its budget.
+  let budgetAfter: number | null = null;
   for (const line of result.stdout.split('\n')) {
     if (!line.startsWith(mark)) continue;
+    const b = /^budget (\d+)$/.exec(line.slice(mark.length));
+    if (b?.[1]) {
+      budgetAfter = Number(b[1]);
+      continue;
+    }
     const m = /^(\d+) (\d+) ?(.*)$/.exec(line.slice(mark.length));
     if (!m?.[1] || !m[2]) continue;
     seen.set(Number(m[1]), { rc: Number(m[2]), body: m[3] ?? '' });
@@ -72,7 +100,11 @@ export function parseTrafficOutput(result: ExecResult, token: string, count: num
     const r = seen.get(i);
     if (r === undefined) {
       answers.push(null);
-      errors.push(`request ${i}: no result (exec exit ${result.exitCode}${why === '' ? '' : `: ${why}`})`);
+      errors.push(
+        budgetAfter !== null && i > budgetAfter
+          ? `request ${i}: not sent: the burst's time budget ran out after ${budgetAfter} requests`
+          : `request ${i}: no result (exec exit ${result.exitCode}${why === '' ? '' : `: ${why}`})`,
+      );
       continue;
     }
     const o = outcome(i, r.rc, r.body);
@@ -96,11 +128,13 @@ export interface PodBurstTarget {
 export async function podBurst(t: PodBurstTarget): Promise<Burst> {
   const token = newToken();
   const requestS = Math.ceil(TIMEOUTS.requestMs / 1000);
-  const loop = trafficLoopScript(token, t.url, t.count, requestS);
+  const execS = Math.floor(TIMEOUTS.trafficBurstMs / 1000) - 5;
+  // The last request may start just before the budget ends and take requestS: finish inside execS.
+  const loop = trafficLoopScript(token, t.url, t.count, requestS, execS - requestS - 5);
   const script = crictlExecScript(
     { namespace: t.namespace, pod: t.clientPod, container: t.clientContainer },
     ['sh', '-c', loop],
-    Math.floor(TIMEOUTS.trafficBurstMs / 1000) - 5,
+    execS,
   );
   const r = await t.transport.exec(script, TIMEOUTS.trafficBurstMs);
   return parseTrafficOutput(r, token, t.count);
