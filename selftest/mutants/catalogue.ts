@@ -652,6 +652,44 @@ export const MUTANTS: readonly Mutant[] = [
       }
     },
   ),
+  // Incomplete bundles: what a test needs is missing, so that test must fail naming it (never skip).
+  edits(
+    'snapshot-missing',
+    "The bundle lacks the 'after-scale-down' snapshot (e.g. recorded by a run that stopped early).",
+    t(
+      'suites/ipvs-services.test.ts',
+      'a scale-down of the echo Deployment is reflected in every node IPVS table',
+    ),
+    (b) => {
+      b.snapshots = b.snapshots.filter((s) => s.label !== 'after-scale-down');
+    },
+  ),
+  edits(
+    'section-absent',
+    "worker3's /proc/net/ip_vs section is recorded absent (the node exec could not read it).",
+    t(
+      'suites/ipvs-services.test.ts',
+      'every ClusterIP port has a virtual server on every node with the ready endpoints as real servers',
+    ),
+    (b) => {
+      for (const s of b.snapshots) {
+        const n = s.nodes.find((x) => x.node === W3);
+        if (!n) throw new Error('mutant: no worker3 snapshot');
+        n.sections['proc-ip-vs'] = {
+          status: 'absent',
+          command: n.sections['proc-ip-vs'].command,
+          reason: 'exit 1: cat: /proc/net/ip_vs: No such file or directory',
+        };
+      }
+    },
+    [
+      also(
+        'suites/ipvs-services.test.ts',
+        'every NodePort has a virtual server on every node address with the ready endpoints as real servers',
+      ),
+      also('suites/ipvs-services.test.ts', 'every virtual server uses the rr scheduler'),
+    ],
+  ),
 ];
 
 /** The mutant of that name, or undefined. */
