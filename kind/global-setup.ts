@@ -2,6 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { loadBundleFile } from '../helpers/bundle/load.ts';
+import { redactCredentials } from '../helpers/bundle/redact.ts';
 import { parseSuiteConfig } from '../helpers/config.ts';
 import { recordLiveBundle } from '../helpers/live/run.ts';
 import { allureResultsDir, environment } from '../helpers/report/report.ts';
@@ -35,7 +36,9 @@ export default async function setup(project: TestProject): Promise<void> {
   const bundle = await recordLiveBundle(config, log);
   mkdirSync(config.reportsDir, { recursive: true });
   const path = join(config.reportsDir, 'bundle.json');
-  writeFileSync(path, `${JSON.stringify(bundle, null, 2)}\n`);
+  const { text, found } = redactCredentials(`${JSON.stringify(bundle, null, 2)}\n`);
+  if (found.length > 0) log(`WARNING: credential-shaped text redacted from the bundle (${found.join(', ')})`);
+  writeFileSync(path, text);
   log(`observation bundle written to ${path}`);
   await environment(bundle.fingerprint);
   project.provide('bundlePath', path);
