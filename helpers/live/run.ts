@@ -26,6 +26,7 @@ import { clientPodName, WORKLOAD } from '../workload.ts';
 import { readApiObjects, toApiEndpointSlice, toApiNode, toApiPod } from './api-snapshot.ts';
 import { ipvsProgrammed, nodesReady, pollUntil, workloadReady } from './converge.ts';
 import { DockerCli } from './docker.ts';
+import { guardInterruption } from './interrupt.ts';
 import { classifyCreateFailure, KindCli } from './kind.ts';
 import { detectDrift, type KindConfigModel, parseKindConfig } from './kind-config.ts';
 import { KubeApi, type KubeApiLike } from './kube-api.ts';
@@ -182,6 +183,13 @@ export async function recordLiveBundle(
     nodes: [],
   };
   const logsDir = join(config.reportsDir, 'kind-logs');
+  const unguard = guardInterruption(async (signal) => {
+    if (ctx.created && !config.keep) {
+      log(`interrupted (${signal}): deleting kind cluster ${config.clusterName}, which this run created`);
+      await deps.kind.delete(config.clusterName, null);
+    }
+    if (ctx.kubeconfigDir !== null) rmSync(ctx.kubeconfigDir, { recursive: true, force: true });
+  });
   try {
     await rec.stage('preflight', () => preflight(config, deps, rec, ctx));
     await rec.stage('create', () => createOrReuse(config, deps, rec, ctx, log, logsDir));
@@ -200,6 +208,7 @@ export async function recordLiveBundle(
     }
   } finally {
     await rec.stage('teardown', () => teardown(config, deps, ctx, log, logsDir));
+    unguard();
   }
   return rec.bundle(counter);
 }
