@@ -62,7 +62,7 @@ describe('npm test preflight (fake executables on PATH)', () => {
     const r = await runCli({});
     expect(r.code).toBe(1);
     expect(r.out).toMatch(
-      /^error: Docker daemon not reachable: Cannot connect to the Docker daemon at unix:\/\/\/var\/run\/docker\.sock/,
+      /^error: Docker daemon not reachable \(Cannot connect to the Docker daemon at unix:\/\/\/var\/run\/docker\.sock/,
     );
     expect(r.out).toContain('start it');
     expect(r.out).not.toContain('Also missing');

@@ -112,7 +112,7 @@ export async function runPreflight(
           : tail(e.stderr, 3, 400) || e.message
         : String(e);
     return fail(
-      `Docker daemon not reachable: ${why.replace(/[.\s]+$/, '')}. Install Docker / start it (e.g. sudo systemctl start docker) and make sure ` +
+      `Docker daemon not reachable (${why.trim()}). Install Docker / start it (e.g. sudo systemctl start docker) and make sure ` +
         `your user may use it (docker info must work), ${REPLAY_HINT}.${alsoMissing()}`,
     );
   }
