@@ -152,7 +152,8 @@ function addressOf(family: 4 | 6, local: string, peer: string | undefined, n: nu
   const prefix = withPrefix.slice(slash + 1);
   const bad = addressProblem(family, addr, prefix);
   if (bad !== null) throw new ParseError(FORMAT, n, line, bad);
-  return `${addr}/${prefix}`;
+  // Without a peer that is `withPrefix` itself: returning it keeps one string, not a concatenation.
+  return peer === undefined ? withPrefix : `${addr}/${prefix}`;
 }
 
 // Checked here rather than with ipaddr.js for IPv4: kube-ipvs0 carries one /32 per ClusterIP and this

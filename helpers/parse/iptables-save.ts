@@ -116,8 +116,13 @@ export function splitRestoreArgs(text: string): string[] | { readonly error: str
  * to the quoted part that follows it, and a closing quote ends the word.
  */
 function splitPlain(text: string): string[] | { readonly error: string } {
+  if (text.indexOf('"') < 0) {
+    const words = text.split(' ');
+    // Single spaces only (as iptables-save prints): the split is the argv as it is.
+    if (!words.includes('')) return words;
+  }
   const args: string[] = [];
-  const pieces = text.indexOf('"') < 0 ? [text] : text.split('"');
+  const pieces = text.split('"');
   // An even number of quotes splits into an odd number of pieces; otherwise one quote is left open.
   if (pieces.length % 2 === 0) return { error: 'unterminated double quote' };
   for (let p = 0; p < pieces.length; p += 2) {
@@ -210,6 +215,8 @@ function appendChain(body: string): string | null {
 export function parseIptablesSave(text: string): IptablesState {
   const tables: Record<string, IptablesTable> = {};
   let table: TableDraft | null = null;
+  // The chain of the previous rule, within the current table only (reset at COMMIT and at `*table`).
+  let lastChain: ChainDraft | null = null;
 
   const raw = text.split('\n');
   if (raw.length > 0 && raw[raw.length - 1] === '') raw.pop();
@@ -251,6 +258,7 @@ export function parseIptablesSave(text: string): IptablesState {
       const name = m[1] as string;
       if (Object.hasOwn(tables, name)) fail(number, r, `table "${name}" appears twice`);
       table = { name, startNumber: number, startRaw: r, chains: new Map() };
+      lastChain = null;
       continue;
     }
     if (t === 'COMMIT') {
@@ -263,6 +271,7 @@ export function parseIptablesSave(text: string): IptablesState {
       }
       setOwn(tables, table.name, { chains });
       table = null;
+      lastChain = null;
       continue;
     }
     if (head === 0x3a) {
@@ -295,6 +304,22 @@ export function parseIptablesSave(text: string): IptablesState {
       counters = { packets: counter(number, r, c[1] as string), bytes: counter(number, r, c[2] as string) };
       body = t.slice(c[0].length);
     }
+    // Rules come grouped by chain: a rule of the previous rule's chain needs no slice and no lookup.
+    // A declared name is one `\S+` word, so `-A <name> ` starts exactly what APPEND would capture.
+    if (
+      lastChain !== null &&
+      table !== null &&
+      body.startsWith(lastChain.name, 3) &&
+      body.startsWith('-A ')
+    ) {
+      const after = body.charCodeAt(3 + lastChain.name.length);
+      if (after === SPACE || Number.isNaN(after)) {
+        const args = splitRestoreArgs(body);
+        if (!Array.isArray(args)) fail(number, r, `${args.error}: the rule cannot be split into arguments`);
+        lastChain.chain.rules.push(buildRule(number, r, body, lastChain.name, counters, args));
+        continue;
+      }
+    }
     const chainName = appendChain(body);
     if (chainName === null) {
       const word = body.split(/\s/, 1)[0] ?? '';
@@ -324,6 +349,7 @@ export function parseIptablesSave(text: string): IptablesState {
     const args = splitRestoreArgs(body);
     if (!Array.isArray(args)) fail(number, r, `${args.error}: the rule cannot be split into arguments`);
     chain.chain.rules.push(buildRule(number, r, body, chain.name, counters, args));
+    lastChain = chain;
   }
   if (table !== null) {
     fail(

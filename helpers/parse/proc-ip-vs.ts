@@ -1,16 +1,21 @@
 import { ParseError } from './errors.ts';
 import {
   BANNER,
-  BLANKS,
   decimal,
+  decimalDigits,
+  dottedQuad,
   endpointKey,
+  forwardOf,
+  hexDigits,
   isElision,
-  isForward,
   isProtocol,
+  isRepeatedRealServer,
   normalizeIpv6,
+  type OpenService,
   SCHEDULER,
+  splitBlanks,
 } from './ipvs-common.ts';
-import { type NumberedLine, numberedLines } from './lines.ts';
+import type { NumberedLine } from './lines.ts';
 import type { IpvsProtocol, IpvsRealServer, ProcIpVsTable, ProcIpVsVirtualServer } from './types.ts';
 
 /*
@@ -38,12 +43,17 @@ function fail(line: NumberedLine, reason: string): never {
 }
 
 function hexIpv4(hex: string): string {
-  const n = Number.parseInt(hex, 16);
-  return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+  return dottedQuad(Number.parseInt(hex, 16));
 }
 
 /** `0AC80101:01BB` (host-order hex IPv4) or `[fd00:0000:...:0001]:01BB`, both with a hex port. */
 function addressPort(line: NumberedLine, token: string, what: string): { address: string; port: number } {
+  // What HEX_ADDRESS_PORT matches, decoded from the characters without a match array.
+  if (token.length === 13 && token.charCodeAt(8) === 0x3a) {
+    const address = hexDigits(token, 0, 8);
+    const port = hexDigits(token, 9, 13);
+    if (address >= 0 && port >= 0) return { address: dottedQuad(address), port };
+  }
   const v4 = HEX_ADDRESS_PORT.exec(token);
   if (v4) return { address: hexIpv4(v4[1] ?? ''), port: Number.parseInt(v4[2] ?? '', 16) };
   const v6 = BRACKETED_HEX_PORT.exec(token);
@@ -56,6 +66,13 @@ function addressPort(line: NumberedLine, token: string, what: string): { address
 
 /** The kernel prints weight and connection counters with %d: a counter race shows up as a negative. */
 function signed(line: NumberedLine, token: string | undefined, column: string): number {
+  if (token !== undefined) {
+    // What SIGNED accepts (`-?\d{1,10}`), read from the characters; Number(token) gives the same value.
+    const from = token.charCodeAt(0) === 0x2d ? 1 : 0;
+    const digits = token.length - from;
+    const n = digits >= 1 && digits <= 10 ? decimalDigits(token, from, token.length) : -1;
+    if (n >= 0) return from === 1 ? -n : n;
+  }
   if (token === undefined || !SIGNED.test(token)) {
     fail(line, `expected a whole number for ${column}, got "${token ?? ''}"`);
   }
@@ -129,9 +146,9 @@ function parseRealServer(line: NumberedLine, tokens: readonly string[]): IpvsRea
       `a real-server line has 4 columns after the address (Forward Weight ActiveConn InActConn), this one ${tokens.length - 2}`,
     );
   }
-  const forward = tokens[2] ?? '';
-  if (!isForward(forward))
-    fail(line, `unknown forward method "${forward}" (expected Masq, Local, Route or Tunnel)`);
+  const forward = forwardOf(tokens[2] ?? '');
+  if (forward === null)
+    fail(line, `unknown forward method "${tokens[2] ?? ''}" (expected Masq, Local, Route or Tunnel)`);
   return {
     address,
     port,
@@ -139,6 +156,34 @@ function parseRealServer(line: NumberedLine, tokens: readonly string[]): IpvsRea
     weight: signed(line, tokens[3], 'Weight'),
     activeConns: signed(line, tokens[4], 'ActiveConn'),
     inactiveConns: signed(line, tokens[5], 'InActConn'),
+  };
+}
+
+/**
+ * The real-server row exactly as the kernel prints it (`"  -> %08X:%04X      %-7s %-6d %-10d %-10d"`):
+ * one sticky regex checks the whole row in native code, cheaper than a JS pass over its padding.
+ */
+const PLAIN_ROW =
+  / {2}-> [0-9A-Fa-f]{8}:[0-9A-Fa-f]{4} +(Masq|Local|Route|Tunnel) +(-?\d{1,10}) +(-?\d{1,10}) +(-?\d{1,10}) */y;
+
+/**
+ * A plain IPv4 real-server row read straight from `text[from..to)`, or null for anything else, which
+ * then takes the token path. It builds exactly what parseRealServer would (the same six tokens pass
+ * the same checks): 9 in 10 lines of a table are such rows.
+ */
+function plainRealServer(text: string, from: number, to: number): IpvsRealServer | null {
+  PLAIN_ROW.lastIndex = from;
+  const m = PLAIN_ROW.exec(text);
+  if (m === null || PLAIN_ROW.lastIndex !== to) return null;
+  const forward = forwardOf(m[1] as string);
+  if (forward === null) return null;
+  return {
+    address: dottedQuad(hexDigits(text, from + 5, from + 13)),
+    port: hexDigits(text, from + 14, from + 18),
+    forward,
+    weight: Number(m[2]),
+    activeConns: Number(m[3]),
+    inactiveConns: Number(m[4]),
   };
 }
 
@@ -159,14 +204,37 @@ export function parseProcIpVs(text: string): ProcIpVsTable {
   let sawContent = false;
   const virtualServers: ProcIpVsVirtualServer[] = [];
   const serviceKeys = new Set<string>();
-  let open: { realServers: IpvsRealServer[]; keys: Set<string> } | null = null;
+  let open: OpenService | null = null;
 
-  for (const line of numberedLines(text)) {
-    firstLine ??= line;
-    const trimmed = line.text.trim();
-    if (trimmed === '') continue;
+  // One line record, updated in place (no object per line); kept lines are copied.
+  const line = { number: 0, text: '' };
+  const tokens: string[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    // A CR before the newline is dropped, so CRLF captures parse the same (as numberedLines does).
+    const stop = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+    line.number += 1;
+    // A service is open only in the body (after any title lines): a plain row needs no other check.
+    if (open !== null) {
+      const rs = plainRealServer(text, start, stop);
+      if (rs !== null) {
+        if (isRepeatedRealServer(open, rs)) {
+          line.text = text.slice(start, stop);
+          fail(line, 'this real server is listed twice under one virtual server');
+        }
+        open.realServers.push(rs);
+        start = end + 1;
+        continue;
+      }
+    }
+    line.text = text.slice(start, stop);
+    start = end + 1;
+    firstLine ??= { number: line.number, text: line.text };
+    splitBlanks(line.text, tokens);
+    if (tokens.length === 0) continue;
     sawContent = true;
-    const tokens = trimmed.split(BLANKS);
     const head = tokens[0] ?? '';
 
     if (phase === 'title') {
@@ -184,9 +252,8 @@ export function parseProcIpVs(text: string): ProcIpVsTable {
         );
       }
       const rs = parseRealServer(line, tokens);
-      const key = endpointKey('', rs.address, rs.port);
-      if (open.keys.has(key)) fail(line, 'this real server is listed twice under one virtual server');
-      open.keys.add(key);
+      if (isRepeatedRealServer(open, rs))
+        fail(line, 'this real server is listed twice under one virtual server');
       open.realServers.push(rs);
     } else if (head === 'FWM' || isProtocol(head)) {
       const { vs, realServers } = parseService(line, tokens);
@@ -194,20 +261,20 @@ export function parseProcIpVs(text: string): ProcIpVsTable {
       if (serviceKeys.has(key)) fail(line, 'this virtual server is listed twice (two reads concatenated?)');
       serviceKeys.add(key);
       virtualServers.push(vs);
-      open = { realServers, keys: new Set() };
+      open = { realServers, keys: null };
       phase = 'body';
-    } else if (head === 'IP' && BANNER.test(trimmed)) {
+    } else if (head === 'IP' && BANNER.test(line.text.trim())) {
       if (phase !== 'start') fail(line, 'a banner line after the table started (two reads concatenated?)');
-      const m = BANNER.exec(trimmed);
+      const m = BANNER.exec(line.text.trim());
       version = m?.[1] ?? null;
       connectionTableSize = decimal(m?.[2] ?? '');
       phase = 'banner';
     } else if (head === 'Prot') {
       if (phase === 'body') fail(line, 'a header line after the table started (two reads concatenated?)');
       if (tokens.join(' ') !== SERVICE_TITLE) fail(line, `expected the header line "${SERVICE_TITLE}"`);
-      titleLine = line;
+      titleLine = { number: line.number, text: line.text };
       phase = 'title';
-    } else if (isElision(trimmed)) {
+    } else if (isElision(line.text.trim())) {
       fail(
         line,
         'an elision line: part of the table was left out, so it cannot be judged; capture the whole file',

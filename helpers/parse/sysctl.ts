@@ -18,11 +18,11 @@ export function parseSysctl(text: string): SysctlState {
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i] ?? '';
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const line = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
     const eq = line.indexOf(' =');
     const key = eq > 0 ? line.slice(0, eq) : '';
     // `key = value` or `key =` (empty value saved without its trailing space); the key has no blanks or `=`.
-    const shaped = eq > 0 && (line.length === eq + 2 || line.charCodeAt(eq + 2) === 32) && KEY.test(key);
+    const shaped = eq > 0 && (line.length === eq + 2 || line.charCodeAt(eq + 2) === 32) && isKey(key);
     if (!shaped) {
       if (BLANK.test(line)) continue;
       throw new ParseError(FORMAT, i + 1, line, reasonFor(line));
@@ -47,6 +47,16 @@ export function parseSysctl(text: string): SysctlState {
     } else values[key] = value;
   }
   return { values };
+}
+
+/** KEY.test(key), by character for ASCII keys (the regex is left the Unicode blanks `\s` also covers). */
+function isKey(key: string): boolean {
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c >= 0x7f) return KEY.test(key);
+    if (c === 0x3d || c === 32 || (c >= 9 && c <= 13)) return false;
+  }
+  return key.length > 0;
 }
 
 function reasonFor(line: string): string {
