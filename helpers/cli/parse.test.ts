@@ -168,7 +168,8 @@ describe('parse CLI process', () => {
 });
 
 describe('capture files', () => {
-  const captures = new URL('../../../shared/captures/', import.meta.url);
+  // Verbatim copies of shared/captures files (each cites its source in its own header).
+  const captures = new URL('./__fixtures__/', import.meta.url);
   const read = (name: string) => () => readFileSync(new URL(name, captures), 'utf8');
 
   it.each([

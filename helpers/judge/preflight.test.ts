@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ApiNode } from '../api/types.ts';
+import { apiNode } from '../api/test-support.ts';
 import { imageKubernetesVersion, judgeNodeInventory, judgeServerVersion } from './preflight.ts';
 
 const image = 'kindest/node:v1.31.0@sha256:53df588e04085fd41ae12de0c3fe4c72f7013bba32a20e7325357a1ac94ba865';
-const node = (name: string, role: ApiNode['role'], extra: Partial<ApiNode> = {}): ApiNode => ({
-  name,
-  role,
-  labels: {},
-  podCIDR: null,
-  podCIDRs: [],
-  internalIP: null,
-  ready: true,
-  kubeletVersion: 'v1.31.0',
-  kernelVersion: '6.8.0',
-  osImage: 'Debian GNU/Linux 12 (bookworm)',
-  containerRuntimeVersion: 'containerd://1.7.18',
-  ...extra,
-});
+const node = apiNode;
 const four = [node('c', 'control-plane'), node('w', 'worker'), node('w2', 'worker'), node('w3', 'worker')];
 
 describe('judgeServerVersion', () => {

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { apiNode } from '../api/test-support.ts';
 import type { ApiEndpointSlice, ApiNode, ApiPod } from '../api/types.ts';
 import { ipvsProgrammed, nodesReady, pollUntil, WaitTimeout, workloadReady } from './converge.ts';
 
-const N = (name: string, role: ApiNode['role'], ready: boolean): ApiNode => ({
-  name,
-  role,
-  labels: {},
-  podCIDR: null,
-  podCIDRs: [],
-  internalIP: null,
-  ready,
-  kubeletVersion: '',
-  kernelVersion: '',
-  osImage: '',
-  containerRuntimeVersion: '',
-});
+const N = (name: string, role: ApiNode['role'], ready: boolean): ApiNode =>
+  apiNode(name, role, { ready, kubeletVersion: '' });
 
 const P = (
   name: string,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { apiNode } from '../api/test-support.ts';
 import type { ApiNode, ApiObjects } from '../api/types.ts';
 import { detectDrift, parseKindConfig } from './kind-config.ts';
 
@@ -7,21 +8,7 @@ const reference = parseKindConfig(
   readFileSync(new URL('../../kind/cluster-ipvs.yaml', import.meta.url), 'utf8'),
 );
 
-function node(name: string, role: ApiNode['role']): ApiNode {
-  return {
-    name,
-    role,
-    labels: {},
-    podCIDR: null,
-    podCIDRs: [],
-    internalIP: null,
-    ready: true,
-    kubeletVersion: 'v1.31.0',
-    kernelVersion: '',
-    osImage: '',
-    containerRuntimeVersion: '',
-  };
-}
+const node = (name: string, role: ApiNode['role']): ApiNode => apiNode(name, role);
 
 function cluster(over: Partial<ApiObjects> = {}): ApiObjects {
   return {
