@@ -59,6 +59,16 @@ export function classify(mutant: Mutant, run: VitestRun): MutantResult {
   if (named.status !== 'failed') {
     return { mutant, caught: false, why: `"${target}" ${named.status}`, alsoFailed };
   }
+  const said = named.failureMessages.join('\n');
+  if (mutant.expectMessage && !mutant.expectMessage.test(said)) {
+    const first = said.split('\n')[0] ?? '';
+    return {
+      mutant,
+      caught: false,
+      why: `"${target}" failed for another reason: expected a message matching ${mutant.expectMessage}, got: ${first}`,
+      alsoFailed,
+    };
+  }
   return { mutant, caught: true, why: null, alsoFailed };
 }
 

@@ -33,6 +33,11 @@ export interface Mutant {
   readonly expectFailing: { readonly file: string; readonly test: string };
   /** Other suite tests this mutant unavoidably fails as well (`file > title`). */
   readonly alsoFails: readonly string[];
+  /**
+   * What the named test's failure message must say, so a mutant counts as caught only when the
+   * test failed for the defect injected (not for an unrelated error in the same test).
+   */
+  readonly expectMessage?: RegExp;
   /** The model bundle with the defect; a fresh object, the input is left untouched. */
   apply(bundle: Bundle): Bundle;
 }
