@@ -18,9 +18,10 @@ export interface Finding {
 export function formatFindings(findings: readonly Finding[]): string {
   if (findings.length === 0) return 'no findings';
   return findings
-    .map(
-      (f, i) =>
-        `${i + 1}. [${f.check}] ${f.message}\n     expected: ${f.expected}\n     observed: ${f.observed}`,
-    )
+    .map((f, i) => {
+      // Most messages name their subject already; say it only where one does not.
+      const where = f.message.includes(f.subject.replace(/^[a-z]+\//, '')) ? '' : `${f.subject}: `;
+      return `${i + 1}. [${f.check}] ${where}${f.message}\n     expected: ${f.expected}\n     observed: ${f.observed}`;
+    })
     .join('\n');
 }

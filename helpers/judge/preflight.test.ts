@@ -64,4 +64,9 @@ describe('judgeNodeInventory', () => {
       'node-ready node/c not Ready',
     ]);
   });
+
+  it('names the missing node when it knows the names kind gives', () => {
+    const f = judgeNodeInventory({ 'control-plane': 1, worker: 3 }, four.slice(0, 3), ['c', 'w', 'w2', 'w3']);
+    expect(f.map((x) => x.message)).toEqual(['the cluster has 2 worker node(s) instead of 3 (missing w3)']);
+  });
 });

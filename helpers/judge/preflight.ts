@@ -64,21 +64,36 @@ export function judgeServerVersion(input: {
   return findings;
 }
 
-/** The node inventory: the configured count per role, every node Ready. */
+/**
+ * The node inventory: the configured count per role, every node Ready. With `expectedNames` (kind
+ * names nodes `<cluster>-control-plane`, `<cluster>-worker`, `<cluster>-worker2`...) a wrong count
+ * also says which nodes are missing or unexpected.
+ */
 export function judgeNodeInventory(
   expected: { readonly 'control-plane': number; readonly worker: number },
   nodes: readonly ApiNode[],
+  expectedNames: readonly string[] = [],
 ): Finding[] {
   const findings: Finding[] = [];
+  const have = new Set(nodes.map((n) => n.name));
+  const missing = expectedNames.filter((n) => !have.has(n));
+  const unexpected =
+    expectedNames.length > 0 ? nodes.filter((n) => !expectedNames.includes(n.name)).map((n) => n.name) : [];
+  const which = [
+    missing.length > 0 ? `missing ${missing.join(', ')}` : '',
+    unexpected.length > 0 ? `unexpected ${unexpected.join(', ')}` : '',
+  ]
+    .filter((x) => x !== '')
+    .join('; ');
   for (const role of ['control-plane', 'worker'] as const) {
-    const have = nodes.filter((n) => n.role === role);
-    if (have.length !== expected[role]) {
+    const ofRole = nodes.filter((n) => n.role === role);
+    if (ofRole.length !== expected[role]) {
       findings.push({
         check: 'node-count',
         subject: `role/${role}`,
         expected: String(expected[role]),
-        observed: `${have.length} (${have.map((n) => n.name).join(', ') || 'none'})`,
-        message: `the cluster has ${have.length} ${role} node(s) instead of ${expected[role]}`,
+        observed: `${ofRole.length} (${ofRole.map((n) => n.name).join(', ') || 'none'})`,
+        message: `the cluster has ${ofRole.length} ${role} node(s) instead of ${expected[role]}${which ? ` (${which})` : ''}`,
       });
     }
   }

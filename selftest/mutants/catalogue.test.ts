@@ -65,6 +65,27 @@ describe('mutant catalogue', () => {
     expect(untargeted).toEqual([]);
   });
 
+  it('every mutant pins the finding it must cause with an expectMessage that an unrelated failure does not match', () => {
+    // Failures of the named test that are not the injected defect: a crash, a generic assertion, a
+    // finding with no check id. A pin matching any of these would let a broken test "kill" the mutant.
+    const unrelated = [
+      '',
+      'AssertionError: expected true to be false',
+      'TypeError: Cannot read properties of undefined (reading "sections")',
+      "BundleError: node ipvs-conformance-worker has no section 'sysctl'",
+      'ParseError: iptables-save line 3: unexpected text',
+    ];
+    for (const m of MUTANTS) {
+      expect(m.expectMessage, m.name).toBeInstanceOf(RegExp);
+      // RegExp#test with g or y keeps lastIndex between calls, so a second classification could differ.
+      expect(m.expectMessage.flags, m.name).not.toMatch(/[gy]/);
+      for (const u of unrelated)
+        expect(m.expectMessage.test(u), `${m.name} vs ${JSON.stringify(u)}`).toBe(false);
+      // A finding's check id (`[iptables.node-port]`) or, for an incomplete bundle, the BundleError naming the gap.
+      expect(m.expectMessage.source, m.name).toMatch(/^\\\[(?:[a-z0-9-]|\\\.)+\\\]|^BundleError: /);
+    }
+  });
+
   for (const m of MUTANTS) {
     it(`${m.name}: pure, changes the bundle, stays a valid bundle with every section parseable`, () => {
       const out = m.apply(model);

@@ -35,9 +35,10 @@ export interface Mutant {
   readonly alsoFails: readonly string[];
   /**
    * What the named test's failure message must say, so a mutant counts as caught only when the
-   * test failed for the defect injected (not for an unrelated error in the same test).
+   * test failed for the defect injected (not for an unrelated error in the same test). Pins the
+   * finding's check id and its distinctive subject (node, member, rule, value), not whole sentences.
    */
-  readonly expectMessage?: RegExp;
+  readonly expectMessage: RegExp;
   /** The model bundle with the defect; a fresh object, the input is left untouched. */
   apply(bundle: Bundle): Bundle;
 }
@@ -74,6 +75,7 @@ function edits(
   name: string,
   description: string,
   expectFailing: { file: string; test: string },
+  expectMessage: RegExp,
   edit: (b: DeepMutable<Bundle>) => void,
   alsoFails: readonly string[] = [],
 ): Mutant {
@@ -81,6 +83,7 @@ function edits(
     name,
     description,
     expectFailing,
+    expectMessage,
     alsoFails,
     apply(bundle) {
       const b = cloneBundle(bundle);
@@ -95,6 +98,7 @@ function model(
   name: string,
   description: string,
   expectFailing: { file: string; test: string },
+  expectMessage: RegExp,
   mutate: (m: MutableModel) => void,
   alsoFails: readonly string[] = [],
 ): Mutant {
@@ -102,6 +106,7 @@ function model(
     name,
     description,
     expectFailing,
+    expectMessage,
     alsoFails,
     apply(bundle) {
       requireModelBundle(bundle, name);
@@ -155,6 +160,7 @@ export const MUTANTS: readonly Mutant[] = [
     'live-run-failed',
     'The live run recorded a failure in the traffic stage (the rest of the bundle is the model).',
     t('suites/00-preflight.test.ts', 'the live run completed every stage'),
+    /\[live-run\][^\n]*failed at traffic[^\n]*exec timed out/,
     (b) => {
       b.failure = {
         stage: 'traffic',
@@ -167,6 +173,7 @@ export const MUTANTS: readonly Mutant[] = [
     'kube-proxy silently runs iptables mode (ConfigMap still says ipvs): /proxyMode iptables, /proc/net/ip_vs empty, ' +
       'no kube-ipvs0 and no ipsets, KUBE-SVC-*/KUBE-SEP-* chains, arp sysctls untouched, random spread.',
     t('suites/00-preflight.test.ts', 'kube-proxy reports proxyMode ipvs on every node'),
+    /\[proxy-mode\][^\n]*control-plane: \/proxyMode: kube-proxy runs iptables[\s\S]*worker3: \/proxyMode: kube-proxy runs iptables/,
     (m) => {
       m.proxyMode = 'iptables';
     },
@@ -176,12 +183,14 @@ export const MUTANTS: readonly Mutant[] = [
     'proxy-mode-iptables-one-node',
     "worker2's kube-proxy answers /proxyMode with iptables (everything else as in the model).",
     t('suites/00-preflight.test.ts', 'kube-proxy reports proxyMode ipvs on every node'),
+    /\[proxy-mode\][^\n]*worker2: \/proxyMode: kube-proxy runs iptables/,
     (b) => editSection(b, { node: W2, section: 'proxy-mode' }, () => 'iptables'),
   ),
   edits(
     'server-version-mismatch',
     'The API server reports v1.30.4 although kindest/node:v1.31.0 was requested (api serverVersion and fingerprint).',
     t('suites/00-preflight.test.ts', 'the API server version equals the requested node image'),
+    /\[server-version\][^\n]*runs v1\.30\.4, not the v1\.31\.0/,
     (b) => {
       for (const s of b.snapshots) s.api.serverVersion.gitVersion = 'v1.30.4';
       b.fingerprint.serverVersion = 'v1.30.4';
@@ -192,6 +201,7 @@ export const MUTANTS: readonly Mutant[] = [
     'worker3 never joined: 1 control-plane + 2 workers; its echo replica stays Pending (no node, no IP) and no client ' +
       'runs there; the scale-down removes the Pending replica.',
     t('suites/00-preflight.test.ts', 'the cluster has 1 control-plane and 3 workers, all Ready'),
+    /\[node-count\][^\n]*2 worker node\(s\) instead of 3/,
     (m) => {
       m.nodes = m.nodes.filter((n) => n.name !== W3);
       const pending = echoPodName(W3);
@@ -217,6 +227,7 @@ export const MUTANTS: readonly Mutant[] = [
     'node-not-ready',
     'worker2 reports Ready=False (its data plane is still programmed).',
     t('suites/00-preflight.test.ts', 'the cluster has 1 control-plane and 3 workers, all Ready'),
+    /\[node-ready\] node ipvs-conformance-worker2 is not Ready/,
     (m) => {
       nodeOf(m, W2).ready = false;
     },
@@ -225,6 +236,7 @@ export const MUTANTS: readonly Mutant[] = [
     'kube-ipvs0-up',
     "The control-plane's kube-ipvs0 was set up (flags UP,LOWER_UP, operstate UNKNOWN) - kube-proxy never does that.",
     t('suites/00-preflight.test.ts', 'every node has the kube-ipvs0 dummy interface, state DOWN'),
+    /\[kube-ipvs0\.device\][^\n]*control-plane: kube-ipvs0: state UNKNOWN, not DOWN/,
     (m) => {
       nodeOf(m, CP).kubeIpvs0.up = true;
     },
@@ -237,6 +249,7 @@ export const MUTANTS: readonly Mutant[] = [
       'suites/00-preflight.test.ts',
       'IPVS mode is neither deprecated nor gated off for this Kubernetes version',
     ),
+    /\[ipvs-deprecated\][^\n]*v1\.35\.0[\s\S]*IPVSDeprecation events on/,
     (m) => {
       const pair = versionPair('v0.31.0');
       m.kindVersion = pair.kind;
@@ -266,6 +279,7 @@ export const MUTANTS: readonly Mutant[] = [
       'suites/ipvs-services.test.ts',
       'every ClusterIP port has a virtual server on every node with the ready endpoints as real servers',
     ),
+    /\[ipvs\.cluster-ip\.real-servers\][^\n]*worker3: TCP 10\.200\.1\.203:80[^\n]*real server 10\.10\.1\.2:8080 is missing/,
     (b) =>
       editSection(b, { node: W3, section: 'proc-ip-vs', snapshot: 'initial' }, (text) =>
         editProcVirtualServer(text, vsLine('TCP', NODEPORT_CLUSTER_IP, 80), (rs) => rs.slice(1)),
@@ -279,6 +293,7 @@ export const MUTANTS: readonly Mutant[] = [
       'suites/ipvs-services.test.ts',
       'every ClusterIP port has a virtual server on every node with the ready endpoints as real servers',
     ),
+    /\[ipvs\.cluster-ip\.real-servers\][^\n]*worker: TCP 10\.200\.1\.203:80[^\n]*stale real server 10\.10\.4\.9:8080/,
     (b) =>
       editSection(b, { node: W1, section: 'proc-ip-vs', snapshot: 'initial' }, (text) =>
         editProcVirtualServer(text, vsLine('TCP', NODEPORT_CLUSTER_IP, 80), (rs) => [
@@ -294,6 +309,7 @@ export const MUTANTS: readonly Mutant[] = [
       'suites/ipvs-services.test.ts',
       'every ClusterIP port has a virtual server on every node with the ready endpoints as real servers',
     ),
+    /\[ipvs\.cluster-ip\.virtual-server\][^\n]*worker2: TCP 10\.200\.1\.10:9153[^\n]*no virtual server/,
     (b) =>
       editSection(b, { node: W2, section: 'proc-ip-vs', snapshot: 'initial' }, (text) =>
         removeProcVirtualServer(text, vsLine('TCP', '10.200.1.10', 9153)),
@@ -306,6 +322,7 @@ export const MUTANTS: readonly Mutant[] = [
       'suites/ipvs-services.test.ts',
       'every NodePort has a virtual server on every node address with the ready endpoints as real servers',
     ),
+    /\[ipvs\.node-port\.virtual-server\][^\n]*worker: TCP 10\.10\.4\.1:30000[^\n]*no virtual server/,
     (b) =>
       editSection(b, { node: W1, section: 'proc-ip-vs' }, (text) =>
         removeProcVirtualServer(text, vsLine('TCP', nthAddress(W1_CIDR, 1), NODE_PORT)),
@@ -315,6 +332,7 @@ export const MUTANTS: readonly Mutant[] = [
     'scheduler-wlc',
     'kube-proxy is configured with ipvs.scheduler wlc: every virtual server on every node uses wlc.',
     t('suites/ipvs-services.test.ts', 'every virtual server uses the rr scheduler'),
+    /\[ipvs\.scheduler\][^\n]*scheduler wlc, not rr[\s\S]*worker3:[^\n]*scheduler wlc, not rr/,
     (m) => {
       m.scheduler = 'wlc';
       m.configScheduler = 'wlc';
@@ -324,6 +342,7 @@ export const MUTANTS: readonly Mutant[] = [
     'clusterip-not-on-kube-ipvs0',
     "worker2's kube-ipvs0 lacks echo-nodeport's ClusterIP 10.200.1.203 (and KUBE-IPVS-IPS with it); the VS is still there.",
     t('suites/ipvs-services.test.ts', 'every ClusterIP is bound to kube-ipvs0 on every node'),
+    /\[kube-ipvs0\.addresses\][^\n]*worker2: kube-ipvs0: ClusterIP 10\.200\.1\.203[^\n]*not bound/,
     (b) => {
       editSection(b, { node: W2, section: 'ip-addr' }, (text) => {
         const links = JSON.parse(text) as { ifname: string; addr_info: { local: string }[] }[];
@@ -346,6 +365,7 @@ export const MUTANTS: readonly Mutant[] = [
       'suites/ipvs-services.test.ts',
       'a scale-down of the echo Deployment is reflected in every node IPVS table',
     ),
+    /\[ipvs\.cluster-ip\.real-servers\][^\n]*worker: TCP[^\n]*stale real server 10\.10\.3\.2:8080/,
     (b) => {
       const initial = b.snapshots.find((s) => s.label === 'initial')?.nodes.find((n) => n.node === W1)
         ?.sections['proc-ip-vs'];
@@ -362,6 +382,7 @@ export const MUTANTS: readonly Mutant[] = [
       'suites/round-robin.test.ts',
       'ClusterIP traffic from every node is round-robin over all echo backends',
     ),
+    /\[spread-clusterip\][^\n]*client-ipvs-conformance-worker is stuck, not round-robin/,
     (b) => {
       const s = b.traffic.find((x) => x.kind === 'clusterip' && x.fromNode === W1);
       const first = s?.answers[0];
@@ -376,6 +397,7 @@ export const MUTANTS: readonly Mutant[] = [
       'suites/round-robin.test.ts',
       'ClusterIP traffic from every node is round-robin over all echo backends',
     ),
+    /\[spread-clusterip\][^\n]*is random, not round-robin[\s\S]*client-ipvs-conformance-worker3 is random/,
     (b) => {
       b.traffic.forEach((s, i) => {
         if (s.kind !== 'clusterip') return;
@@ -388,6 +410,7 @@ export const MUTANTS: readonly Mutant[] = [
     'nodeport-host-spread-stuck',
     'Every host request to 127.0.0.1:30000 reaches the same backend.',
     t('suites/round-robin.test.ts', 'NodePort traffic from the host is round-robin over all echo backends'),
+    /\[spread-nodeport-host\][^\n]*from host is stuck, not round-robin/,
     (b) => {
       const s = b.traffic.find((x) => x.kind === 'nodeport-host');
       const first = s?.answers[0];
@@ -399,6 +422,7 @@ export const MUTANTS: readonly Mutant[] = [
     'nodeport-pod-unreachable',
     "worker3's NodePort 172.18.0.2:30000 times out from every client pod.",
     t('suites/round-robin.test.ts', 'the NodePort answers on every node address from pods on every node'),
+    /\[nodeport-reachable\][^\n]*172\.18\.0\.2:30000 does not answer pods[\s\S]*connection timed out/,
     (b) => {
       const hit = b.traffic.filter((x) => x.kind === 'nodeport-pod' && x.target === `${W3_IP}:${NODE_PORT}`);
       if (hit.length === 0) throw new Error('mutant: no nodeport-pod samples to worker3');
@@ -417,6 +441,7 @@ export const MUTANTS: readonly Mutant[] = [
       'suites/nodeport-iptables.test.ts',
       'KUBE-SERVICES sends local destinations to the nat KUBE-NODE-PORT chain on every node',
     ),
+    /\[iptables\.services\][^\n]*worker: iptables nat KUBE-SERVICES: missing rule -m addrtype --dst-type LOCAL -j KUBE-NODE-PORT/,
     (b) =>
       editSection(b, { node: W1, section: 'iptables-save' }, (text) =>
         removeLine(text, '-A KUBE-SERVICES -m addrtype --dst-type LOCAL -j KUBE-NODE-PORT'),
@@ -432,6 +457,7 @@ export const MUTANTS: readonly Mutant[] = [
     'nodeport-ipset-member-missing',
     "30000 is missing from worker3's KUBE-NODE-PORT-TCP (deleted behind kube-proxy's back; the rule is still there).",
     t('suites/nodeport-iptables.test.ts', 'every nodePort is a member of KUBE-NODE-PORT-TCP on every node'),
+    /\[ipset\.node-port\][^\n]*worker3: ipset KUBE-NODE-PORT-TCP: missing member 30000/,
     (b) =>
       editSection(b, { node: W3, section: 'ipset-save' }, (text) =>
         removeLine(text, `add KUBE-NODE-PORT-TCP ${NODE_PORT}`),
@@ -444,6 +470,7 @@ export const MUTANTS: readonly Mutant[] = [
       'suites/nodeport-iptables.test.ts',
       'KUBE-NODE-PORT marks NodePort traffic for masquerade with KUBE-MARK-MASQ (mark 0x4000)',
     ),
+    /\[iptables\.node-port\][^\n]*control-plane: iptables nat KUBE-NODE-PORT: missing rule[^\n]*KUBE-NODE-PORT-TCP dst -j KUBE-MARK-MASQ/,
     (b) =>
       editSection(b, { node: CP, section: 'iptables-save' }, (text) =>
         removeLine(
@@ -460,6 +487,7 @@ export const MUTANTS: readonly Mutant[] = [
       'suites/nodeport-iptables.test.ts',
       'KUBE-NODE-PORT marks NodePort traffic for masquerade with KUBE-MARK-MASQ (mark 0x4000)',
     ),
+    /\[iptables\.masquerade\][^\n]*worker2: iptables nat KUBE-MARK-MASQ: missing rule -j MARK --set-xmark 0x4000\/0x4000[\s\S]*0x8000\/0x8000/,
     (b) =>
       editSection(b, { node: W2, section: 'iptables-save' }, (text) =>
         replaceOnce(
@@ -468,6 +496,12 @@ export const MUTANTS: readonly Mutant[] = [
           '-A KUBE-MARK-MASQ -j MARK --set-xmark 0x8000/0x8000',
         ),
       ),
+    [
+      also(
+        'suites/nodeport-iptables.test.ts',
+        'KUBE-POSTROUTING masquerades marked packets and KUBE-LOOP-BACK hairpin traffic',
+      ),
+    ],
   ),
   edits(
     'postrouting-masquerade-missing',
@@ -476,6 +510,7 @@ export const MUTANTS: readonly Mutant[] = [
       'suites/nodeport-iptables.test.ts',
       'KUBE-POSTROUTING masquerades marked packets and KUBE-LOOP-BACK hairpin traffic',
     ),
+    /\[iptables\.masquerade\][^\n]*worker3: iptables nat KUBE-POSTROUTING: missing rule[^\n]*-j MASQUERADE --random-fully/,
     (b) =>
       editSection(b, { node: W3, section: 'iptables-save' }, (text) =>
         removeLine(
@@ -491,6 +526,7 @@ export const MUTANTS: readonly Mutant[] = [
       'suites/nodeport-iptables.test.ts',
       'KUBE-POSTROUTING masquerades marked packets and KUBE-LOOP-BACK hairpin traffic',
     ),
+    /\[iptables\.masquerade\][^\n]*control-plane: iptables nat KUBE-POSTROUTING: missing rule[^\n]*KUBE-LOOP-BACK dst,dst,src -j MASQUERADE/,
     (b) =>
       editSection(b, { node: CP, section: 'iptables-save' }, (text) =>
         removeLine(
@@ -503,6 +539,7 @@ export const MUTANTS: readonly Mutant[] = [
     'loop-back-member-missing',
     "The control-plane's KUBE-LOOP-BACK lacks its local coredns endpoint 10.10.0.3,tcp:9153,10.10.0.3.",
     t('suites/nodeport-iptables.test.ts', 'KUBE-LOOP-BACK holds exactly the local endpoints on every node'),
+    /\[ipset\.loop-back\][^\n]*control-plane: ipset KUBE-LOOP-BACK: missing member 10\.10\.0\.3,tcp:9153,10\.10\.0\.3/,
     (b) =>
       editSection(b, { node: CP, section: 'ipset-save' }, (text) =>
         removeLine(text, 'add KUBE-LOOP-BACK 10.10.0.3,tcp:9153,10.10.0.3'),
@@ -512,6 +549,7 @@ export const MUTANTS: readonly Mutant[] = [
     'loop-back-member-foreign',
     "worker's KUBE-LOOP-BACK also holds worker3's echo endpoint 10.10.1.2,tcp:8080,10.10.1.2 (not local).",
     t('suites/nodeport-iptables.test.ts', 'KUBE-LOOP-BACK holds exactly the local endpoints on every node'),
+    /\[ipset\.loop-back\][^\n]*worker: ipset KUBE-LOOP-BACK: unexpected member 10\.10\.1\.2,tcp:8080,10\.10\.1\.2/,
     (b) =>
       editSection(b, { node: W1, section: 'ipset-save' }, (text) =>
         replaceOnce(
@@ -525,6 +563,7 @@ export const MUTANTS: readonly Mutant[] = [
     'cluster-ip-member-missing',
     "worker2's KUBE-CLUSTER-IP lacks 10.200.1.10,tcp:9153 (kube-dns metrics).",
     t('suites/nodeport-iptables.test.ts', 'KUBE-CLUSTER-IP holds every ClusterIP port on every node'),
+    /\[ipset\.cluster-ip\][^\n]*worker2: ipset KUBE-CLUSTER-IP: missing member 10\.200\.1\.10,tcp:9153/,
     (b) =>
       editSection(b, { node: W2, section: 'ipset-save' }, (text) =>
         removeLine(text, 'add KUBE-CLUSTER-IP 10.200.1.10,tcp:9153'),
@@ -534,6 +573,7 @@ export const MUTANTS: readonly Mutant[] = [
     'iptables-chain-leftover',
     "worker3's nat table still declares iptables-mode chains KUBE-SVC-*/KUBE-SEP-* (left over from an iptables-mode run).",
     t('suites/nodeport-iptables.test.ts', 'no iptables-mode service chains exist on any node'),
+    /\[iptables\.mode-chains\][^\n]*worker3: iptables nat: iptables-mode chains present: KUBE-SEP-IT2ZTR26TO4XFPTO, KUBE-SVC-ERIFXISQEP7F7OF4/,
     (b) =>
       editSection(b, { node: W3, section: 'iptables-save' }, (text) =>
         replaceOnce(
@@ -549,6 +589,7 @@ export const MUTANTS: readonly Mutant[] = [
     'strict-arp-off',
     'The kube-proxy ConfigMap has ipvs.strictARP false, so kube-proxy leaves arp_ignore/arp_announce at 0/0 on every node.',
     t('suites/strict-arp.test.ts', 'the kube-proxy ConfigMap sets ipvs.strictARP to true'),
+    /\[strict-arp-config\][\s\S]*observed: ipvs\.strictARP: false/,
     (m) => {
       m.strictARP = false;
     },
@@ -559,6 +600,7 @@ export const MUTANTS: readonly Mutant[] = [
     "worker2's net.ipv4.conf.all.arp_ignore is 0; its default and per-interface arp_ignore are 1, so the effective " +
       'values stay strict and only the `all` check sees it.',
     t('suites/strict-arp.test.ts', 'arp_ignore is 1 and arp_announce is 2 for all interfaces on every node'),
+    /\[sysctl\.arp\][^\n]*worker2: net\.ipv4\.conf\.all\.arp_ignore: is 0, not 1/,
     (b) =>
       editSection(b, { node: W2, section: 'sysctl' }, (text) =>
         text
@@ -577,6 +619,7 @@ export const MUTANTS: readonly Mutant[] = [
       'suites/strict-arp.test.ts',
       'the effective arp_ignore and arp_announce of every interface are strict on every node',
     ),
+    /\[sysctl\.arp-effective\][^\n]*worker3: eth0 arp_ignore: effective arp_ignore is 2/,
     (b) =>
       editSection(b, { node: W3, section: 'sysctl' }, (text) =>
         replaceOnce(text, 'net.ipv4.conf.eth0.arp_ignore = 0\n', 'net.ipv4.conf.eth0.arp_ignore = 2\n'),
@@ -587,6 +630,7 @@ export const MUTANTS: readonly Mutant[] = [
     'ipvs-sysctl-expire-nodest-off',
     "worker's net.ipv4.vs.expire_nodest_conn is 0 (kube-proxy sets 1 so connections to removed real servers fail fast).",
     t('suites/strict-arp.test.ts', 'the IPVS sysctls kube-proxy sets are in place on every node'),
+    /\[sysctl\.ipvs\][^\n]*worker: net\.ipv4\.vs\.expire_nodest_conn: is 0, not 1/,
     (b) =>
       editSection(b, { node: W1, section: 'sysctl' }, (text) =>
         replaceOnce(text, 'net.ipv4.vs.expire_nodest_conn = 1\n', 'net.ipv4.vs.expire_nodest_conn = 0\n'),
@@ -598,6 +642,7 @@ export const MUTANTS: readonly Mutant[] = [
     'kubeadm-subnet-mismatch',
     "kubeadm-config's ClusterConfiguration says podSubnet 10.244.0.0/16 (kubeadm's usual default, not the kind config's).",
     t('suites/layout.test.ts', 'kubeadm-config has the configured podSubnet and serviceSubnet'),
+    /\[kubeadm-pod-subnet\][^\n]*podSubnet is 10\.244\.0\.0\/16 while[^\n]*10\.10\.0\.0\/16/,
     (b) => {
       for (const s of b.snapshots) {
         const c = s.api.kubeadmClusterConfiguration;
@@ -614,18 +659,21 @@ export const MUTANTS: readonly Mutant[] = [
     'podcidr-outside-subnet',
     "worker3's podCIDR is 10.11.1.0/24, outside podSubnet 10.10.0.0/16 (its pods and gateway renumbered consistently).",
     t('suites/layout.test.ts', 'every node podCIDR is a distinct /24 inside the pod subnet'),
+    /\[podcidr-in-pod-subnet\][^\n]*worker3 podCIDR 10\.11\.1\.0\/24 lies outside the pod subnet/,
     (m) => renumberNode(m, W3, '10.11.1.0/24'),
   ),
   model(
     'podcidr-overlap',
     "worker3 got worker2's podCIDR 10.10.3.0/24 (its pods renumbered to .12/.13 so no pod IP collides).",
     t('suites/layout.test.ts', 'every node podCIDR is a distinct /24 inside the pod subnet'),
+    /\[podcidr-disjoint\][^\n]*worker2 and ipvs-conformance-worker3 have overlapping podCIDRs 10\.10\.3\.0\/24/,
     (m) => renumberNode(m, W3, '10.10.3.0/24', 10),
   ),
   model(
     'pod-ip-outside-podcidr',
     "worker's echo pod has IP 10.10.9.2: inside the pod subnet but outside worker's podCIDR 10.10.4.0/24.",
     t('suites/layout.test.ts', 'every pod IP is inside its node podCIDR'),
+    /\[pod-ip-in-node-podcidr\][^\n]*on node ipvs-conformance-worker has IP 10\.10\.9\.2 outside[^\n]*10\.10\.4\.0\/24/,
     (m) => movePodIp(m, echoPodName(W1), '10.10.9.2'),
   ),
   model(
@@ -636,6 +684,7 @@ export const MUTANTS: readonly Mutant[] = [
       'suites/layout.test.ts',
       'every ClusterIP is inside the service subnet, kubernetes at .1 and kube-dns at .10',
     ),
+    /\[clusterip-in-service-subnet\][^\n]*echo-clusterip ClusterIP 10\.96\.0\.50 lies outside/,
     (m) => {
       const svc = m.services.find((s) => s.namespace === NS && s.name === WORKLOAD.clusterIpService.name);
       if (!svc) throw new Error('mutant: no echo-clusterip service');
@@ -648,6 +697,7 @@ export const MUTANTS: readonly Mutant[] = [
     'node-zone-wrong',
     'worker2 carries topology.kubernetes.io/zone ap-northeast-2a instead of the configured ap-northeast-2b.',
     t('suites/layout.test.ts', 'node labels and zones are as configured'),
+    /\[node-label\][^\n]*topology\.kubernetes\.io\/zone[\s\S]*observed: topology\.kubernetes\.io\/zone=ap-northeast-2a/,
     (b) => {
       for (const s of b.snapshots) {
         const n = s.api.nodes.find((x) => x.name === W2);
@@ -665,6 +715,7 @@ export const MUTANTS: readonly Mutant[] = [
       'suites/ipvs-services.test.ts',
       'a scale-down of the echo Deployment is reflected in every node IPVS table',
     ),
+    /BundleError: the bundle has no 'after-scale-down' snapshot/,
     (b) => {
       b.snapshots = b.snapshots.filter((s) => s.label !== 'after-scale-down');
     },
@@ -676,6 +727,7 @@ export const MUTANTS: readonly Mutant[] = [
       'suites/ipvs-services.test.ts',
       'every ClusterIP port has a virtual server on every node with the ready endpoints as real servers',
     ),
+    /\[ipvs\][^\n]*worker3: proc-ip-vs absent/,
     (b) => {
       for (const s of b.snapshots) {
         const n = s.nodes.find((x) => x.node === W3);
@@ -693,6 +745,10 @@ export const MUTANTS: readonly Mutant[] = [
         'every NodePort has a virtual server on every node address with the ready endpoints as real servers',
       ),
       also('suites/ipvs-services.test.ts', 'every virtual server uses the rr scheduler'),
+      also(
+        'suites/ipvs-services.test.ts',
+        'a scale-down of the echo Deployment is reflected in every node IPVS table',
+      ),
     ],
   ),
 ];
