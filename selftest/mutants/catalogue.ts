@@ -201,7 +201,7 @@ export const MUTANTS: readonly Mutant[] = [
     'worker3 never joined: 1 control-plane + 2 workers; its echo replica stays Pending (no node, no IP) and no client ' +
       'runs there; the scale-down removes the Pending replica.',
     t('suites/00-preflight.test.ts', 'the cluster has 1 control-plane and 3 workers, all Ready'),
-    /\[node-count\][^\n]*2 worker node\(s\) instead of 3/,
+    /\[node-count\][^\n]*2 worker node\(s\) instead of 3 \(missing ipvs-conformance-worker3\)/,
     (m) => {
       m.nodes = m.nodes.filter((n) => n.name !== W3);
       const pending = echoPodName(W3);
