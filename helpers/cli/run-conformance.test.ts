@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -113,15 +113,23 @@ describe('npm test preflight (fake executables on PATH)', () => {
 
   it('replays a bundle without any preflight', async () => {
     const bundle = join(bin, 'b.json');
-    writeFileSync(bundle, '{}');
+    writeFileSync(
+      bundle,
+      readFileSync(new URL('../../baseline/bundle-v0.24.0.json', import.meta.url), 'utf8'),
+    );
     const r = await runCli({ KIND_IPVS_BUNDLE: bundle });
     expect(r.code).toBe(0);
     expect(r.vitestCalls).toEqual([['run', '--project', 'conformance', '-t', 'strictARP']]);
     expect(r.out).toBe(`replaying ${bundle} (no cluster is used)`);
   });
 
-  it('refuses a missing replay file and bad configuration', async () => {
+  it('refuses a missing replay file, a bundle of an unknown format version and bad configuration', async () => {
     expect((await runCli({ KIND_IPVS_BUNDLE: join(bin, 'nope.json') })).out).toMatch(/no such file/);
+    const old = join(bin, 'old.json');
+    writeFileSync(old, '{"formatVersion": 0}');
+    const refused = await runCli({ KIND_IPVS_BUNDLE: old });
+    expect([refused.code, refused.vitestCalls]).toEqual([1, []]);
+    expect(refused.out).toMatch(/^error: KIND_IPVS_BUNDLE: .*old\.json: unknown bundle format version 0/);
     const bad = await runCli({ KIND_IPVS_REUSE: 'yes' });
     expect(bad.code).toBe(1);
     expect(bad.out).toMatch(/^error: KIND_IPVS_REUSE="yes" is not a switch/);

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { BundleError, loadBundleFile } from '../bundle/load.ts';
 import { ConfigError, parseSuiteConfig, type SuiteConfig } from '../config.ts';
 import { type ModuleFacts, runPreflight } from '../live/preflight.ts';
 import { execaRunner, type Runner } from '../live/process.ts';
@@ -61,6 +62,15 @@ export async function main(cli: CliEnv): Promise<number> {
       cli.out(
         `error: KIND_IPVS_BUNDLE=${config.bundlePath}: no such file; record one with a live run (npm test) or npm run bundle:model -- out.json`,
       );
+      return 1;
+    }
+    // Refuse an unknown format version or a malformed bundle here, in one clear line, rather than
+    // as a stack trace from vitest's global setup.
+    try {
+      loadBundleFile(config.bundlePath);
+    } catch (e: unknown) {
+      if (!(e instanceof BundleError)) throw e;
+      cli.out(`error: KIND_IPVS_BUNDLE: ${e.message}`);
       return 1;
     }
     cli.out(`replaying ${config.bundlePath} (no cluster is used)`);
