@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { checkClusterIpsBound, checkIpvs, checkIpvsSchedulers, ipvsReport } from '../helpers/expect/index.ts';
+import {
+  checkClusterIpsBound,
+  checkIpvs,
+  checkIpvsSchedulers,
+  type IpvsReport,
+  ipvsReport,
+} from '../helpers/expect/index.ts';
 import { referenceExpectations } from '../helpers/model/kind-config.ts';
 import { attachJson } from '../helpers/report/report.ts';
 import { WORKLOAD } from '../helpers/workload.ts';
@@ -53,21 +59,19 @@ describe('IPVS virtual servers', () => {
     expect(ready.length, `ready echo endpoints after scaling to ${WORKLOAD.echo.scaledReplicas}`).toBe(
       WORKLOAD.echo.scaledReplicas,
     );
+    const draining: { node: string; draining: IpvsReport['draining'] }[] = [];
     const findings = await onEveryNode(
       ['proc-ip-vs'],
       (n) => {
         // Real servers of deleted endpoints linger with weight 0 until their connections drain:
         // they are listed, not judged (kube-proxy graceful termination).
-        return ipvsReport(n, after, { scope: 'cluster-ip', checkScheduler: false }).findings;
+        const report = ipvsReport(n, after, { scope: 'cluster-ip', checkScheduler: false });
+        draining.push({ node: n.name, draining: report.draining });
+        return report.findings;
       },
       'after-scale-down',
     );
-    await attachJson(
-      'draining real servers after the scale-down',
-      observed()
-        .nodes('after-scale-down')
-        .map((n) => ({ node: n.name, draining: ipvsReport(n, after, { scope: 'cluster-ip' }).draining })),
-    );
+    await attachJson('draining real servers after the scale-down', draining);
     await expectNoFindings(findings, 'IPVS after the scale-down');
   });
 });
