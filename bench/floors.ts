@@ -6,28 +6,12 @@
  * for that result shape, not for the parser. Same text, full GC before each run, medians.
  */
 import { performance } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { parseIptablesSave, parseIpvsadm, parseProcIpVs, parseSysctl } from '../helpers/parse/index.ts';
 import { dottedQuad } from '../helpers/parse/ipvs-common.ts';
 import { iptablesSave, ipvsadmLn, procIpVs, sysctlLines } from './generate.ts';
-
-setFlagsFromString('--expose-gc');
-const gcValue: unknown = runInNewContext('gc');
-const collect = typeof gcValue === 'function' ? () => void gcValue() : () => undefined;
+import { baseline, collect } from './measure.ts';
 
 let sink = 0;
-
-/** The bench's baseline: split into lines, read each line's length and first character. */
-function baseline(text: string): void {
-  const lines = text.split('\n');
-  let n = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    n += line.length + (line.charCodeAt(0) | 0);
-  }
-  sink += n;
-}
 
 /** ipvsadm: one 6-field real-server object per line with its address sliced out. */
 function ipvsadmFloor(text: string): unknown {

@@ -20,8 +20,6 @@
  * building each result shape alone costs against the same baseline.
  */
 import { performance } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import {
   ParseError,
   parseIpAddr,
@@ -41,6 +39,7 @@ import {
   procIpVs,
   sysctlLines,
 } from './generate.ts';
+import { baseline, collect, median } from './measure.ts';
 
 const TARGET_RATIO = 10;
 const RUNS_1X = 5;
@@ -150,45 +149,16 @@ const CASES: readonly Case[] = [
   },
 ];
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-}
-
-// The baseline must do observable work per line (length and first character), or the JIT could drop
-// the loop or never read the lines.
 let sink = 0;
-function baseline(text: string): void {
-  const lines = text.split('\n');
-  let n = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    n += line.length + (line.charCodeAt(0) | 0);
-  }
-  sink += n;
-}
 
 function jsonBaseline(text: string): void {
   const doc: unknown = JSON.parse(text);
   sink += Array.isArray(doc) ? doc.length : 0;
 }
 
-/**
- * A full collection before each timed run, so no run pays for the garbage its predecessor (or the
- * other side of the comparison) left behind. `npm run bench` cannot pass --expose-gc, so it is turned
- * on here; without it the runs are still interleaved and medians.
- */
-const collect: () => void = (() => {
-  try {
-    setFlagsFromString('--expose-gc');
-    const gc: unknown = runInNewContext('gc');
-    if (typeof gc === 'function') return () => void gc();
-  } catch {
-    // Fall through: no forced collection.
-  }
-  return () => undefined;
-})();
+function lineBaseline(text: string): void {
+  sink += baseline(text);
+}
 
 /**
  * Median times of `parse` and of `base` on the same text, runs interleaved (parse, base, parse, ...)
@@ -259,7 +229,7 @@ function runCase(c: Case, scale: number): { outcome: Outcome; mb1: number; mb10:
   first = undefined;
   const warmMs = performance.now() - warm0;
   const runs1 = warmMs * RUNS_1X > BUDGET_1X_MS ? 3 : RUNS_1X;
-  const base = c.jsonBaseline ? jsonBaseline : baseline;
+  const base = c.jsonBaseline ? jsonBaseline : lineBaseline;
   base(small.text);
   const t1 = timePair(
     () => c.parse(small.text),
